@@ -1,0 +1,1 @@
+"""Pure parsing: bytes in, domain objects out. No I/O, no database, no Prefect."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2.x storage: the only code that writes SQL."""

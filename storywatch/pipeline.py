@@ -1,0 +1,541 @@
+"""One ingest cycle: sources -> fetch -> parse -> dedupe -> store -> detect -> alert -> report.
+
+Plain Python, callable without Prefect. ``flows/`` wraps the same stage functions
+in tasks; ``storywatch run`` calls :func:`run_cycle` directly.
+
+Stages, in order:
+
+1. :func:`fetch_feeds` -- conditional GET of every due source (feeds, news sitemaps,
+   single pages); per-source health is recorded, a failing source never stops the run.
+2. :func:`plan_articles` -- feed entries whose (canonical) URL is not yet stored.
+3. :func:`fetch_and_parse` -- article pages fetched concurrently (I/O) while earlier
+   pages are parsed in a process pool (CPU), so both cores work.
+4. :func:`store_and_detect` -- one transaction per article: exact/near-duplicate
+   lookup, insert (unique URL and canonical URL), the watches' decisions, and the
+   alerts' outbox rows. Two runs at once cannot store or enqueue anything twice.
+5. :func:`deliver` -- the outbox is delivered (pending alerts from earlier runs too).
+6. :func:`finish` -- the run's figures are recorded and the report written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerting import outbox
+from alerting.policy import resolve_channels
+from dedupe.fingerprint import fingerprint, to_json
+from detection.engine import detect
+from fetcher.aggregators import resolve_aggregator_link
+from fetcher.client import Fetcher, FetchRequest, FetchResponse
+from fetcher.errors import FetchError
+from parsers.article import parse_article
+from parsers.errors import ParseError
+from parsers.feeds import parse_feed
+from parsers.models import Article, FeedEntry
+from parsers.urls import canonicalize_url
+from storage import articles as article_store
+from storage import runs as run_store
+from storage import sources as source_store
+from storage.db import make_engine, session_factory, transaction, upgrade, with_retry
+from storage.dedupe_index import find_duplicate, index_article
+from storage.models import Development as DevelopmentRow
+from storywatch.config import Config, Watch
+from storywatch.errors import RunError
+
+log = logging.getLogger("storywatch.pipeline")
+
+#: Below this many pages parsing stays in-process: a process pool costs more than it saves.
+POOL_THRESHOLD = 24
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What happened to one source in a cycle."""
+
+    name: str
+    url: str
+    status: str  # ok | not_modified | failed | skipped
+    error: str | None = None
+    entries: int = 0
+    new_articles: int = 0
+
+
+@dataclass(frozen=True)
+class PlannedArticle:
+    """A feed entry whose page is to be fetched and parsed."""
+
+    source: str
+    url: str
+    entry: FeedEntry | None
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    """A parsed page, or the reason it could not be parsed."""
+
+    source: str
+    article: Article | None
+    first_seen: datetime
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article stored by this cycle and what the watches decided about it."""
+
+    id: int
+    source: str
+    url: str
+    title: str
+    published: datetime | None
+    duplicate_of: int | None
+    relevant: bool
+    development_id: int | None
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class DevelopmentChange:
+    """A development created or updated by this cycle."""
+
+    id: int
+    watch: str
+    kind: str
+    title: str
+    new: bool
+    escalated: bool
+    alerts: int
+
+
+@dataclass
+class CycleResult:
+    """The outcome of one cycle, as shown by the CLI and the Prefect artifacts."""
+
+    run_id: int | None
+    as_of: datetime
+    started_at: datetime
+    finished_at: datetime | None = None
+    sources: list[SourceOutcome] = field(default_factory=list)
+    stored: list[StoredArticle] = field(default_factory=list)
+    skipped_known: int = 0
+    parse_failures: list[str] = field(default_factory=list)
+    developments: list[DevelopmentChange] = field(default_factory=list)
+    alerts_enqueued: int = 0
+    alerts_delivered: int = 0
+    alerts_failed: int = 0
+    delivery_errors: list[str] = field(default_factory=list)
+    report_path: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed_sources(self) -> list[SourceOutcome]:
+        return [s for s in self.sources if s.status == "failed"]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for the runs table and artifacts."""
+        return {
+            "sources": len(self.sources),
+            "sources_failed": len(self.failed_sources),
+            "sources_not_modified": sum(1 for s in self.sources if s.status == "not_modified"),
+            "articles_stored": len(self.stored),
+            "duplicates": sum(1 for a in self.stored if a.duplicate_of is not None),
+            "relevant": sum(1 for a in self.stored if a.relevant),
+            "skipped_known": self.skipped_known,
+            "parse_failures": len(self.parse_failures),
+            "developments_new": sum(1 for d in self.developments if d.new),
+            "developments_updated": sum(1 for d in self.developments if not d.new),
+            "alerts_enqueued": self.alerts_enqueued,
+            "alerts_delivered": self.alerts_delivered,
+            "alerts_failed": self.alerts_failed,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+@dataclass
+class Context:
+    """What every stage needs: the config, the database, and the run's clock."""
+
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    as_of: datetime
+    console: TextIO | None = None
+
+    def now(self) -> datetime:
+        """Wall-clock time (delivery scheduling, health); ``as_of`` is the story's clock."""
+        return datetime.now(UTC)
+
+
+def open_context(config: Config, *, as_of: datetime | None = None, console: TextIO | None = None,
+                 migrate: bool = True) -> Context:
+    """Connect to the configured database (migrating it) and fix the run's clock."""
+    try:
+        if migrate:
+            upgrade(config.database)
+        engine = make_engine(config.database)
+    except Exception as exc:
+        raise RunError(f"database unavailable: {str(exc).splitlines()[0]}") from exc
+    clock = as_of or (config.replay.clock if config.replay.enabled else None) or datetime.now(UTC)
+    return Context(config=config, engine=engine, sessions=session_factory(engine), as_of=clock.astimezone(UTC),
+                   console=console)
+
+
+@contextmanager
+def timed(result: CycleResult, name: str) -> Iterator[None]:
+    """Add the wall time of a block to ``result.timings[name]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.timings[name] = result.timings.get(name, 0.0) + (time.perf_counter() - start)
+
+
+# --------------------------------------------------------------------------- fetch feeds
+
+
+def fetch_feeds(ctx: Context, only: Sequence[str] | None = None) -> tuple[list[SourceOutcome], list[PlannedArticle]]:
+    """Fetch every due source; returns each source's outcome and the entries found."""
+    cfg = ctx.config
+    now = ctx.now()
+    specs = [s for s in cfg.sources if s.enabled and (not only or s.name in only)]
+    with transaction(ctx.sessions) as session:
+        source_store.sync_sources(session, [(s.name, s.url, s.kind) for s in cfg.sources])
+        due = {s.name for s in source_store.due_sources(session, now)}
+        cache = source_store.validators(session, [s.url for s in specs])
+    if only:
+        due |= set(only)  # asked for by name: fetch even when backing off
+    todo = [s for s in specs if s.name in due]
+    outcomes = [SourceOutcome(s.name, s.url, "skipped", "backing off after failures") for s in specs
+                if s.name not in due]
+    reqs = [FetchRequest(url=s.url, etag=cache.get(s.url, (None, None))[0],
+                         last_modified=cache.get(s.url, (None, None))[1],
+                         kind="page" if s.kind == "page" else "feed") for s in todo]
+    responses = _run_async(_fetch_many(cfg, reqs))
+    planned: list[PlannedArticle] = []
+    for spec, resp in zip(todo, responses, strict=True):
+        outcome, entries = _feed_outcome(ctx, spec.name, spec.url, spec.kind, resp)
+        outcomes.append(outcome)
+        planned.extend(entries)
+    return outcomes, planned
+
+
+def _feed_outcome(ctx: Context, name: str, url: str, kind: str,
+                  resp: FetchResponse | FetchError) -> tuple[SourceOutcome, list[PlannedArticle]]:
+    now = ctx.now()
+    if isinstance(resp, FetchError):
+        with transaction(ctx.sessions) as session:
+            source_store.record_failure(session, name, now, resp)
+        return SourceOutcome(name, url, "failed", str(resp)), []
+    if resp.not_modified:
+        with transaction(ctx.sessions) as session:
+            source_store.record_success(session, name, now, resp.status, 0)
+        return SourceOutcome(name, url, "not_modified"), []
+    if kind == "page":
+        planned = [PlannedArticle(name, resp.final_url, None)]
+        with transaction(ctx.sessions) as session:
+            source_store.save_validators(session, resp)
+        return SourceOutcome(name, url, "ok", entries=1), planned
+    try:
+        feed = parse_feed(resp.content, resp.final_url)
+    except ParseError as exc:
+        with transaction(ctx.sessions) as session:
+            source_store.record_failure(session, name, now, exc)
+        return SourceOutcome(name, url, "failed", f"{type(exc).__name__}: {exc}"), []
+    planned = []
+    for entry in feed.entries:
+        if not entry.url:
+            continue
+        link = resolve_aggregator_link(entry.url)
+        planned.append(PlannedArticle(name, link, replace(entry, url=link)))
+    with transaction(ctx.sessions) as session:
+        source_store.save_validators(session, resp)
+    return SourceOutcome(name, url, "ok", entries=len(planned)), planned
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def plan_articles(ctx: Context, planned: Sequence[PlannedArticle]) -> tuple[list[PlannedArticle], int]:
+    """Entries whose URL (raw or canonical) is not stored yet, each once; and how many were known."""
+    seen: set[str] = set()
+    unique: list[PlannedArticle] = []
+    for p in planned:
+        canon = canonicalize_url(p.url)
+        if p.url in seen or canon in seen:
+            continue
+        seen.update((p.url, canon))
+        unique.append(p)
+    with ctx.sessions() as session:
+        known = article_store.known_urls(session, [u for p in unique for u in (p.url, canonicalize_url(p.url))])
+    todo = [p for p in unique if p.url not in known and canonicalize_url(p.url) not in known]
+    return todo, len(planned) - len(todo)
+
+
+# --------------------------------------------------------------------------- fetch + parse
+
+
+def fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
+                    executor: Executor | None = None) -> list[ParsedArticle]:
+    """Fetch the planned pages and parse them, overlapping I/O and CPU."""
+    if not planned:
+        return []
+    own_pool = executor is None and len(planned) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1
+    pool = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2))) if own_pool else executor
+    try:
+        return _run_async(_fetch_and_parse(ctx, planned, pool))
+    finally:
+        if own_pool and pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def _fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
+                           pool: Executor | None) -> list[ParsedArticle]:
+    loop = asyncio.get_running_loop()
+    out: list[ParsedArticle | None] = [None] * len(planned)
+    async with Fetcher(ctx.config.fetch) as fetcher:
+
+        async def one(i: int, p: PlannedArticle) -> None:
+            try:
+                resp = await fetcher.fetch(FetchRequest(url=p.url, kind="page", untrusted=p.entry is not None))
+            except FetchError as exc:
+                out[i] = _from_entry(p, ctx.now(), f"fetch failed: {exc}")
+                return
+            args = (resp.content, resp.final_url, resp.fetched_at, resp.encoding)
+            try:
+                if pool is not None:
+                    article = await loop.run_in_executor(pool, _parse_job, *args)
+                else:
+                    article = _parse_job(*args)
+            except ParseError as exc:
+                out[i] = _from_entry(p, resp.fetched_at, f"parse failed: {exc}")
+                return
+            except Exception as exc:  # a crashed worker must not end the run
+                out[i] = _from_entry(p, resp.fetched_at, f"parse crashed: {type(exc).__name__}: {exc}")
+                return
+            out[i] = ParsedArticle(p.source, _merge_entry(article, p.entry), resp.fetched_at)
+
+        await asyncio.gather(*(one(i, p) for i, p in enumerate(planned)))
+    return [o for o in out if o is not None]
+
+
+def _parse_job(content: bytes, url: str, fetched_at: datetime, encoding: str | None) -> Article:
+    return parse_article(content, url, fetched_at, encoding=encoding)
+
+
+def _merge_entry(article: Article, entry: FeedEntry | None) -> Article:
+    """Fill what the page lacks from its feed entry (date, title)."""
+    if entry is None:
+        return article
+    updates: dict[str, Any] = {}
+    if article.published is None and entry.published is not None:
+        updates.update(published=entry.published, published_source="feed")
+    if not article.title and entry.title:
+        updates["title"] = entry.title
+    return replace(article, **updates) if updates else article
+
+
+def _from_entry(p: PlannedArticle, when: datetime, error: str) -> ParsedArticle:
+    """A page that could not be fetched or parsed: kept as an error, retried next run."""
+    return ParsedArticle(p.source, None, when, error=f"{p.url}: {error}")
+
+
+# --------------------------------------------------------------------------- store + detect
+
+
+def store_and_detect(ctx: Context, parsed: Sequence[ParsedArticle], result: CycleResult) -> None:
+    """Dedupe, store and decide each article in its own transaction; enqueue alerts with it."""
+    watches = ctx.config.watches
+    channel_names = list(ctx.config.channels) or ["console"]
+    for item in sorted(parsed, key=_publication_order):
+        if item.article is None:
+            if item.error:
+                result.parse_failures.append(item.error)
+            continue
+        stored = with_retry(lambda item=item: _ingest_one(ctx, item, watches, channel_names, result))
+        if stored is not None:
+            result.stored.append(stored)
+
+
+def _publication_order(p: ParsedArticle) -> tuple[datetime, str]:
+    a = p.article
+    when = (a.published if a and a.published else None) or p.first_seen
+    return when, a.url if a else ""
+
+
+def _ingest_one(ctx: Context, item: ParsedArticle, watches: Sequence[Watch], channels: list[str],
+                result: CycleResult) -> StoredArticle | None:
+    article = item.article
+    assert article is not None
+    fp = fingerprint(article.title, article.text)
+    changes: list[DevelopmentChange] = []
+    enqueued = 0
+    with transaction(ctx.sessions) as session:
+        dup = find_duplicate(session, fp)
+        dup_id, dup_score = (dup if dup else (None, None))
+        new_id = article_store.insert_article(
+            session, article, source=item.source, first_seen=item.first_seen,
+            content_hash=fp.content_hash, fingerprint=to_json(fp),
+            duplicate_of=dup_id, duplicate_score=dup_score,
+        )
+        if new_id is None:
+            return None  # stored meanwhile by a concurrent run
+        index_article(session, new_id, fp)
+        relevant = False
+        development_id: int | None = None
+        kind: str | None = None
+        for watch in watches:
+            decision = detect(session, watch.spec, new_id, article, as_of=ctx.as_of, duplicate_of=dup_id)
+            if not decision.relevant or decision.development_id is None:
+                continue
+            relevant = True
+            development_id = development_id or decision.development_id
+            kind = kind or decision.kind
+            if not (decision.created or decision.updated or decision.escalated):
+                continue
+            dev = session.get(DevelopmentRow, decision.development_id)
+            assert dev is not None
+            ids = outbox.enqueue(session, watch_name=watch.name, policy=watch.policy, channels=channels,
+                                     development=dev, decision=decision, now=ctx.now())
+            enqueued += len(ids)
+            changes.append(DevelopmentChange(dev.id, watch.name, dev.kind, dev.title, decision.created,
+                                             decision.escalated, len(ids)))
+    result.developments.extend(changes)
+    result.alerts_enqueued += enqueued
+    return StoredArticle(new_id, item.source, article.url, article.title, article.published, dup_id,
+                         relevant, development_id, kind)
+
+
+# --------------------------------------------------------------------------- alert
+
+
+def deliver(ctx: Context, result: CycleResult) -> None:
+    """Deliver pending alerts (this run's and earlier ones') through the configured channels."""
+    channels = resolve_channels(ctx.config.channels, dict(os.environ), ctx.config.secrets_file)
+    now = ctx.now()
+    with transaction(ctx.sessions) as session:
+        for spec in source_store.health_alerts_due(session, now):
+            for watch in ctx.config.watches:
+                result.alerts_enqueued += len(outbox.enqueue_source_health(
+                    session, watch_name=watch.name, policy=watch.policy,
+                    channels=list(ctx.config.channels) or ["console"], source=spec, now=now))
+    for watch in ctx.config.watches:
+        report = outbox.deliver_pending(ctx.sessions, watch.policy, channels, now=now, console=ctx.console,
+                                        watch=watch.name)
+        result.alerts_delivered += report.delivered
+        result.alerts_failed += report.failed
+        result.delivery_errors.extend(report.errors)
+
+
+# --------------------------------------------------------------------------- finish
+
+
+def write_report(ctx: Context, watch: str | None = None, path: str | None = None) -> str | None:
+    """Write the timeline report; returns its path (None when disabled)."""
+    target = path or ctx.config.report.path
+    if not target:
+        return None
+    from reporting.data import load_report_data
+    from reporting.render import write_report as write_html
+
+    with ctx.sessions() as session:
+        data = load_report_data(session, ctx.config.watch(watch).name, now=ctx.as_of)
+    return str(write_html(data, Path(target)))
+
+
+def run_cycle(config: Config, *, as_of: datetime | None = None, only_sources: Sequence[str] | None = None,
+              trigger: str = "cli", console: TextIO | None = None, deliver_alerts: bool = True,
+              report: bool | None = None, progress: Callable[[str], None] | None = None) -> CycleResult:
+    """Run one whole cycle and return what it did. Failing sources are recorded, not raised."""
+    say = progress or (lambda _msg: None)
+    ctx = open_context(config, as_of=as_of, console=console)
+    try:
+        return run_cycle_in(ctx, only_sources=only_sources, trigger=trigger, deliver_alerts=deliver_alerts,
+                            report=report, say=say)
+    finally:
+        ctx.engine.dispose()
+
+
+def run_cycle_in(ctx: Context, *, only_sources: Sequence[str] | None = None, trigger: str = "cli",
+                 deliver_alerts: bool = True, report: bool | None = None,
+                 say: Callable[[str], None] = lambda _m: None) -> CycleResult:
+    """:func:`run_cycle` on an open context."""
+    started = ctx.now()
+    result = CycleResult(run_id=None, as_of=ctx.as_of, started_at=started)
+    with transaction(ctx.sessions) as session:
+        result.run_id = run_store.start_run(session, started_at=started, as_of=ctx.as_of, trigger=trigger)
+    status = "failed"
+    try:
+        with timed(result, "fetch_feeds"):
+            result.sources, planned = fetch_feeds(ctx, only_sources)
+        say(f"{len(result.sources)} sources, {len(planned)} entries")
+        with timed(result, "plan"):
+            todo, result.skipped_known = plan_articles(ctx, planned)
+        say(f"{len(todo)} new pages to fetch")
+        with timed(result, "fetch_parse"):
+            parsed = fetch_and_parse(ctx, todo)
+        with timed(result, "store_detect"):
+            store_and_detect(ctx, parsed, result)
+        _count_new_per_source(ctx, result)
+        say(f"{len(result.stored)} articles stored")
+        if deliver_alerts:
+            with timed(result, "alert"):
+                deliver(ctx, result)
+        status = "ok"
+    finally:
+        result.finished_at = ctx.now()
+        with transaction(ctx.sessions) as session:
+            run_store.finish_run(session, result.run_id, finished_at=result.finished_at, status=status,
+                                 stats=result.stats())
+    if report if report is not None else ctx.config.report.write_after_run:
+        try:
+            with timed(result, "report"):
+                result.report_path = write_report(ctx)
+        except Exception as exc:  # the report is a view: never fail a completed cycle for it
+            log.warning("report not written: %s", exc)
+    return result
+
+
+def _count_new_per_source(ctx: Context, result: CycleResult) -> None:
+    per: dict[str, int] = {}
+    for a in result.stored:
+        per[a.source] = per.get(a.source, 0) + 1
+    result.sources = [replace(s, new_articles=per.get(s.name, 0)) for s in result.sources]
+    if per:
+        with transaction(ctx.sessions) as session:
+            for name, n in per.items():
+                source_store.record_new_articles(session, name, ctx.now(), n)
+
+
+# --------------------------------------------------------------------------- async plumbing
+
+
+async def _fetch_many(cfg: Config, reqs: Sequence[FetchRequest]) -> list[FetchResponse | FetchError]:
+    async with Fetcher(cfg.fetch) as fetcher:
+        return await fetcher.fetch_many(reqs)
+
+
+def _run_async(coro: Any) -> Any:
+    """Run a coroutine from sync code, also when called inside a running loop (e.g. Prefect)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as ex:
+        return ex.submit(asyncio.run, coro).result()
+
+
