@@ -59,6 +59,8 @@ class ReplaySettings(BaseModel):
 
     enabled: bool = False
     clock: datetime | None = None
+    #: A fixed port keeps the replay's URLs stable from run to run (they are the articles' identity).
+    port: int = Field(default=8765, ge=1, le=65535)
 
     @field_validator("clock")
     @classmethod

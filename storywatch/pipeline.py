@@ -451,7 +451,7 @@ def write_report(ctx: Context, watch: str | None = None, path: str | None = None
     from reporting.render import write_report as write_html
 
     with ctx.sessions() as session:
-        data = load_report_data(session, ctx.config.watch(watch).name, now=ctx.as_of)
+        data = load_report_data(session, ctx.config.watch(watch).spec, now=ctx.as_of)
     return str(write_html(data, Path(target)))
 
 

@@ -123,9 +123,15 @@ def replay_if_enabled(config: Config, clock: datetime | None = None) -> Iterator
     if not config.replay.enabled:
         yield config
         return
+    from storywatch.errors import RunError
     from storywatch.replay.server import ReplayServer
 
-    with ReplayServer(clock=clock or config.replay.clock) as server:
+    try:
+        server = ReplayServer(clock=clock or config.replay.clock, port=config.replay.port)
+    except OSError as exc:
+        raise RunError(f"cannot serve the offline replay on 127.0.0.1:{config.replay.port} ({exc.strerror}); "
+                       "is another storywatch running? set replay.port in the config") from None
+    with server:
         yield config.with_replay_base(server.base_url)
 
 
