@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("extract", help="show what the pipeline would store for pages",
                        description="Fetch (URLs, concurrently) or read (files) pages and print what the "
                        "pipeline would store, using the same parse code as ingest.")
-    p.add_argument("inputs", nargs="+", metavar="URL_OR_FILE")
+    p.add_argument("inputs", nargs="+", metavar="URL_OR_FILE", help="http(s) URLs (fetched concurrently) or HTML files")
     p.add_argument("--json", action="store_true",
                    help="one JSON object per line: {input, url, title, published, lang, canonical_url, text, ...}")
     p.add_argument("--url", metavar="URL", help="for files: the URL the page was served from")

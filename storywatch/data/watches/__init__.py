@@ -1,0 +1,1 @@
+"""Bundled watch definitions; read with importlib.resources."""
