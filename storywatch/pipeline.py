@@ -247,6 +247,7 @@ def _feed_outcome(ctx: Context, name: str, url: str, kind: str,
         planned = [PlannedArticle(name, resp.final_url, None)]
         with transaction(ctx.sessions) as session:
             source_store.save_validators(session, resp)
+            source_store.record_success(session, name, now, resp.status, 0)
         return SourceOutcome(name, url, "ok", entries=1), planned
     try:
         feed = parse_feed(resp.content, resp.final_url)
@@ -262,6 +263,7 @@ def _feed_outcome(ctx: Context, name: str, url: str, kind: str,
         planned.append(PlannedArticle(name, link, replace(entry, url=link)))
     with transaction(ctx.sessions) as session:
         source_store.save_validators(session, resp)
+        source_store.record_success(session, name, now, resp.status, 0)
     return SourceOutcome(name, url, "ok", entries=len(planned)), planned
 
 
