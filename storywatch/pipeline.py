@@ -71,6 +71,8 @@ class SourceOutcome:
     error: str | None = None
     entries: int = 0
     new_articles: int = 0
+    #: The feed's response (body dropped), whose validators are saved once its entries are stored.
+    validators: FetchResponse | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -246,9 +248,8 @@ def _feed_outcome(ctx: Context, name: str, url: str, kind: str,
     if kind == "page":
         planned = [PlannedArticle(name, resp.final_url, None)]
         with transaction(ctx.sessions) as session:
-            source_store.save_validators(session, resp)
             source_store.record_success(session, name, now, resp.status, 0)
-        return SourceOutcome(name, url, "ok", entries=1), planned
+        return SourceOutcome(name, url, "ok", entries=1, validators=replace(resp, content=b"")), planned
     try:
         feed = parse_feed(resp.content, resp.final_url)
     except ParseError as exc:
@@ -262,9 +263,8 @@ def _feed_outcome(ctx: Context, name: str, url: str, kind: str,
         link = resolve_aggregator_link(entry.url)
         planned.append(PlannedArticle(name, link, replace(entry, url=link)))
     with transaction(ctx.sessions) as session:
-        source_store.save_validators(session, resp)
         source_store.record_success(session, name, now, resp.status, 0)
-    return SourceOutcome(name, url, "ok", entries=len(planned)), planned
+    return SourceOutcome(name, url, "ok", entries=len(planned), validators=replace(resp, content=b"")), planned
 
 
 # --------------------------------------------------------------------------- plan
@@ -420,6 +420,19 @@ def _ingest_one(ctx: Context, item: ParsedArticle, watches: Sequence[Watch], cha
                          relevant, development_id, kind)
 
 
+def commit_validators(ctx: Context, outcomes: Sequence[SourceOutcome], parsed: Sequence[ParsedArticle]) -> None:
+    """Save the ETag/Last-Modified of feeds whose new entries are all stored.
+
+    Saved only now, not at fetch time: a crash before storing, or a page that failed and
+    must be retried, leaves the old validators so the next run gets the full feed again.
+    """
+    failed = {p.source for p in parsed if p.article is None}
+    with transaction(ctx.sessions) as session:
+        for o in outcomes:
+            if o.validators is not None and o.name not in failed:
+                source_store.save_validators(session, o.validators)
+
+
 # --------------------------------------------------------------------------- alert
 
 
@@ -490,6 +503,7 @@ def run_cycle_in(ctx: Context, *, only_sources: Sequence[str] | None = None, tri
             parsed = fetch_and_parse(ctx, todo)
         with timed(result, "store_detect"):
             store_and_detect(ctx, parsed, result)
+        commit_validators(ctx, result.sources, parsed)
         _count_new_per_source(ctx, result)
         say(f"{len(result.stored)} articles stored")
         if deliver_alerts:

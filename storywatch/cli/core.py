@@ -81,6 +81,8 @@ def cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
 def result_json(result: CycleResult) -> dict[str, Any]:
     """The cycle's result as a JSON-able dict."""
     data = asdict(result)
+    for source in data["sources"]:
+        source.pop("validators", None)
     data["stats"] = result.stats()
     return json.loads(json.dumps(data, default=json_default))
 
