@@ -24,7 +24,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -385,7 +385,7 @@ def _ingest_one(ctx: Context, item: ParsedArticle, watches: Sequence[Watch], cha
     changes: list[DevelopmentChange] = []
     enqueued = 0
     with transaction(ctx.sessions) as session:
-        dup = find_duplicate(session, fp)
+        dup = find_duplicate(session, fp, published=article.published)
         dup_id, dup_score = (dup if dup else (None, None))
         new_id = article_store.insert_article(
             session, article, source=item.source, first_seen=item.first_seen,
@@ -431,6 +431,57 @@ def commit_validators(ctx: Context, outcomes: Sequence[SourceOutcome], parsed: S
         for o in outcomes:
             if o.validators is not None and o.name not in failed:
                 source_store.save_validators(session, o.validators)
+
+
+#: Pages per window of :func:`ingest_pages`: big enough to amortise a window's setup, small
+#: enough that storing the last window on its own (not overlapped) stays short.
+STORE_WINDOW = 256
+
+
+def ingest_pages(ctx: Context, planned: Sequence[PlannedArticle], result: CycleResult,
+                 window: int | None = None) -> list[ParsedArticle]:
+    """Fetch, parse and store the planned pages; window k is stored while k+1 is fetched and parsed.
+
+    Windows follow the feed entries' dates (oldest first) and each window is stored in
+    publication order, so a cycle of at most one window behaves exactly like
+    :func:`fetch_and_parse` then :func:`store_and_detect`. Returns everything parsed.
+    """
+    window = window or STORE_WINDOW
+    if len(planned) <= window:
+        with timed(result, "fetch_parse"):
+            parsed = fetch_and_parse(ctx, planned)
+        with timed(result, "store_detect"):
+            store_and_detect(ctx, parsed, result)
+        return parsed
+    todo = sorted(planned, key=_entry_order)
+    pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2) if (os.cpu_count() or 1) > 1 else None
+    parsed_all: list[ParsedArticle] = []
+
+    def store(batch: list[ParsedArticle]) -> None:
+        with timed(result, "store_detect"):  # overlaps fetch_parse: the two timings add up to more than wall
+            store_and_detect(ctx, batch, result)
+
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="storywatch-store") as storer:
+            pending: Future[None] | None = None
+            for start in range(0, len(todo), window):
+                with timed(result, "fetch_parse"):
+                    batch = fetch_and_parse(ctx, todo[start : start + window], executor=pool)
+                parsed_all.extend(batch)
+                if pending is not None:
+                    pending.result()  # windows are stored in order, one at a time
+                pending = storer.submit(store, batch)
+            if pending is not None:
+                pending.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return parsed_all
+
+
+def _entry_order(p: PlannedArticle) -> tuple[int, datetime]:
+    published = p.entry.published if p.entry is not None else None
+    return (0, published) if published is not None else (1, datetime.max.replace(tzinfo=UTC))
 
 
 # --------------------------------------------------------------------------- alert
@@ -499,10 +550,8 @@ def run_cycle_in(ctx: Context, *, only_sources: Sequence[str] | None = None, tri
         with timed(result, "plan"):
             todo, result.skipped_known = plan_articles(ctx, planned)
         say(f"{len(todo)} new pages to fetch")
-        with timed(result, "fetch_parse"):
-            parsed = fetch_and_parse(ctx, todo)
-        with timed(result, "store_detect"):
-            store_and_detect(ctx, parsed, result)
+        with timed(result, "ingest"):
+            parsed = ingest_pages(ctx, todo, result)
         commit_validators(ctx, result.sources, parsed)
         _count_new_per_source(ctx, result)
         say(f"{len(result.stored)} articles stored")

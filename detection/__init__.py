@@ -1,0 +1,1 @@
+"""Detection: topic relevance, development kinds, event grouping and novelty for a watch."""

@@ -1,0 +1,179 @@
+"""Decide, for one watch and one stored article: relevance, kind, development, novelty.
+
+Runs inside the caller's transaction (never commits). The (watch, article) decision row is
+claimed first with insert-on-conflict, so concurrent runs cannot decide an article twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from detection.events import EventFeatures, extract, index_keys, lookup_keys, similarity
+from detection.kinds import classify
+from detection.relevance import relevance
+from detection.text import clean_title
+from detection.watch import WatchSpec
+from parsers.models import Article
+from storage import developments as store
+from storage.models import Development
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the watch decided about one article."""
+
+    relevant: bool
+    matched_terms: tuple[str, ...]
+    development_id: int | None
+    created: bool
+    is_new: bool
+    updated: bool
+    escalated: bool
+    kind: str | None
+    revision: int
+    explanation: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _from_existing(session: Session, watch: WatchSpec, article_id: int) -> Decision:
+    row = store.get_watch_article(session, watch.name, article_id)
+    if row is None:  # pragma: no cover - claim failed yet nothing stored
+        return Decision(False, (), None, False, False, False, False, None, 0, {"rule": "already decided"})
+    dev = session.get(Development, row.development_id) if row.development_id else None
+    return Decision(row.relevant, tuple(row.matched_terms or ()), row.development_id, False, False, False,
+                    False, row.kind, dev.revision if dev else 0,
+                    {**(row.explanation or {}), "rule": "already decided by another run"})
+
+
+def detect(
+    session: Session, watch: WatchSpec, article_id: int, article: Article, *,
+    as_of: datetime, duplicate_of: int | None,
+) -> Decision:
+    """Decide and record what ``watch`` makes of ``article`` (see module docstring)."""
+    as_of = _aware(as_of) or datetime.now(UTC)
+    if not store.claim_watch_article(session, watch.name, article_id, as_of):
+        return _from_existing(session, watch, article_id)
+
+    if duplicate_of is not None:
+        dup_row = store.get_watch_article(session, watch.name, duplicate_of)
+        if dup_row is not None:
+            return _join_duplicate(session, watch, article_id, duplicate_of, dup_row.relevant,
+                                   tuple(dup_row.matched_terms or ()), dup_row.development_id, dup_row.kind)
+
+    title = clean_title(article.title)
+    rel = relevance(watch.topic, title, article.text)
+    expl: dict[str, Any] = {"matched_terms": list(rel.matched_terms), "relevance": rel.reason}
+    if not rel.relevant:
+        store.record_watch_article(session, watch.name, article_id, relevant=False, matched_terms=[],
+                                   development_id=None, kind=None, explanation=expl)
+        return Decision(False, (), None, False, False, False, False, None, 0, expl)
+
+    kres = classify(watch, title, article.text)
+    kind = kres.kind
+    expl["kind"] = kres.explanation()
+    published = _aware(article.published)
+    when = published or as_of
+    feats = extract(watch, title, article.text, kind, when)
+    spec = watch.kinds[kind]
+    certainty = kres.hit.certainty if kres.hit else 1
+
+    best: tuple[Development, float, dict[str, Any]] | None = None
+    scored: list[dict[str, Any]] = []
+    for dev in store.candidate_developments(session, watch.name, lookup_keys(feats, watch.group_window_days)):
+        try:
+            dfeat = EventFeatures.from_json(dev.features or {})
+        except (KeyError, ValueError):
+            continue
+        score, detail = similarity(watch, feats, dfeat)
+        # a development's later articles extend its reach: compare with its latest state too
+        last = (dev.features or {}).get("last")
+        if last:
+            try:
+                s2, d2 = similarity(watch, feats, EventFeatures.from_json(last))
+                if s2 > score:
+                    score, detail = s2, {**d2, "against": "latest article"}
+            except (KeyError, ValueError):
+                pass
+        scored.append({"development_id": dev.id, **detail})
+        if score >= watch.join_threshold and (best is None or score > best[1]):
+            best = (dev, score, detail)
+    scored.sort(key=lambda d: -float(d.get("score", 0.0)))
+    expl["candidates"] = scored[:5]
+
+    if best is None:
+        fresh = published is None or (
+            as_of - published <= timedelta(hours=watch.freshness_hours)
+            and published - as_of <= timedelta(hours=24)
+        )
+        expl["rule"] = "new development: no candidate reached the join threshold"
+        expl["fresh"] = fresh
+        dev_expl = {
+            "kind": expl["kind"], "matched_terms": expl["matched_terms"], "first_article_id": article_id,
+            "certainty": certainty, "fresh": fresh,
+        }
+        dev = store.create_development(
+            session, watch=watch.name, kind=kind, title=title or article.url, now=as_of,
+            first_published=published, first_article_id=article_id, alert_worthy=spec.alert,
+            is_new=fresh, explanation=dev_expl,
+            features={**feats.to_json(), "certainty": certainty, "sources": 1},
+        )
+        store.add_development_keys(session, dev.id, index_keys(feats))
+        store.record_watch_article(session, watch.name, article_id, relevant=True,
+                                   matched_terms=list(rel.matched_terms), development_id=dev.id,
+                                   kind=kind, explanation=expl)
+        return Decision(True, rel.matched_terms, dev.id, True, fresh, False, False, kind, 1, expl)
+
+    dev, score, detail = best
+    locked = store.lock_development(session, dev.id) or dev
+    feats_json = dict(locked.features or {})
+    old_cert = int(feats_json.get("certainty", 1))
+    escalated = kind == locked.kind and certainty > old_cert and watch.kinds[locked.kind].alert
+    feats_json["certainty"] = max(old_cert, certainty)
+    feats_json["sources"] = int(feats_json.get("sources", 1)) + 1
+    feats_json["last"] = feats.to_json()
+    locked.features = feats_json
+    locked.revision = (locked.revision or 1) + 1
+    locked.last_updated = as_of
+    dev_expl = dict(locked.explanation or {})
+    if escalated:
+        dev_expl["escalation"] = {"article_id": article_id, "certainty": certainty, "kind": expl["kind"]}
+    locked.explanation = dev_expl
+    store.add_development_keys(session, locked.id, index_keys(feats))
+    expl["rule"] = "joined development: same event"
+    expl["similarity"] = round(score, 3)
+    if escalated:
+        expl["escalated"] = f"certainty {old_cert} -> {certainty}"
+    store.record_watch_article(session, watch.name, article_id, relevant=True,
+                               matched_terms=list(rel.matched_terms), development_id=locked.id,
+                               kind=kind, explanation=expl)
+    return Decision(True, rel.matched_terms, locked.id, False, False, True, escalated, locked.kind,
+                    locked.revision, expl)
+
+
+def _join_duplicate(
+    session: Session, watch: WatchSpec, article_id: int, duplicate_of: int, relevant: bool,
+    terms: tuple[str, ...], development_id: int | None, kind: str | None,
+) -> Decision:
+    expl: dict[str, Any] = {"rule": "duplicate: joins the development of the article it copies",
+                            "duplicate_of": duplicate_of, "matched_terms": list(terms)}
+    revision = 0
+    if development_id is not None:
+        dev = session.get(Development, development_id)
+        if dev is not None:
+            revision = dev.revision
+            feats = dict(dev.features or {})
+            feats["copies"] = int(feats.get("copies", 0)) + 1
+            dev.features = feats
+    store.record_watch_article(session, watch.name, article_id, relevant=relevant, matched_terms=list(terms),
+                               development_id=development_id, kind=kind, explanation=expl)
+    return Decision(relevant, terms, development_id, False, False, False, False,
+                    kind if development_id else None, revision, expl)

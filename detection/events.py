@@ -1,0 +1,272 @@
+"""Event features of an article and the similarity of an article to a development (pure).
+
+An event is described by the actors and places named in its lead (as canonical ids, so
+Japanese, Korean, Chinese or Russian write-ups line up with English ones), the concepts its
+lead is about, its headline words, years it names, its kind and its date. Two descriptions
+that name *different* distinct people (one family member vs another), or different years of
+an event (2002 vs 2004 summit), are different events however alike they look otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from detection.entities import entity_index
+from detection.terms import fold, is_cjk
+from detection.text import clean_title, content_sentences
+from detection.watch import WatchSpec
+
+BUCKET_DAYS = 2
+_YEAR = re.compile(r"(?<!\d)(19[7-9]\d|20[0-3]\d)(?!\d)")
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "have",
+        "has",
+        "had",
+        "was",
+        "were",
+        "will",
+        "would",
+        "could",
+        "should",
+        "about",
+        "after",
+        "before",
+        "into",
+        "over",
+        "under",
+        "than",
+        "then",
+        "them",
+        "they",
+        "their",
+        "there",
+        "these",
+        "those",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "how",
+        "said",
+        "says",
+        "say",
+        "also",
+        "been",
+        "being",
+        "its",
+        "not",
+        "but",
+        "are",
+        "our",
+        "out",
+        "more",
+        "most",
+        "some",
+        "such",
+        "only",
+        "other",
+        "very",
+        "just",
+        "over",
+        "new",
+        "amid",
+        "again",
+        "says",
+        "told",
+        "tells",
+        "year",
+        "years",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "since",
+        "still",
+        "yet",
+        "per",
+        "via",
+        "upon",
+        "japan",
+        "japanese",
+        "north",
+        "korea",
+        "korean",
+        "pyongyang",
+        "tokyo",
+        "seoul",
+        "kim",
+        "jong",
+        "prime",
+        "minister",
+        "president",
+        "leader",
+        "government",
+        "issue",
+        "issues",
+        "news",
+        "report",
+        "reports",
+        "reported",
+        "official",
+        "officials",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class EventFeatures:
+    """What identifies the event an article reports."""
+
+    kind: str
+    entities: frozenset[str]
+    concepts: frozenset[str]
+    distinct: frozenset[str]
+    terms: frozenset[str]
+    years: frozenset[int]
+    day: date
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-friendly form (stored in ``developments.features``)."""
+        return {
+            "kind": self.kind,
+            "entities": sorted(self.entities),
+            "concepts": sorted(self.concepts),
+            "distinct": sorted(self.distinct),
+            "terms": sorted(self.terms),
+            "years": sorted(self.years),
+            "day": self.day.isoformat(),
+        }
+
+    @staticmethod
+    def from_json(d: dict[str, Any]) -> EventFeatures:
+        """Inverse of :meth:`to_json`."""
+        return EventFeatures(
+            str(d.get("kind", "")),
+            frozenset(d.get("entities", ())),
+            frozenset(d.get("concepts", ())),
+            frozenset(d.get("distinct", ())),
+            frozenset(d.get("terms", ())),
+            frozenset(int(y) for y in d.get("years", ())),
+            date.fromisoformat(d["day"]),
+        )
+
+
+def _stem(word: str) -> str:
+    for suf in ("ings", "ing", "ied", "ies", "ed", "es", "s"):
+        if word.endswith(suf) and len(word) - len(suf) >= 4:
+            return word[: -len(suf)]
+    return word
+
+
+def headline_terms(text: str) -> set[str]:
+    """Content words (crudely stemmed) of Latin/Cyrillic text; character bigrams of CJK runs."""
+    f = fold(text)
+    out = {_stem(w) for w in _WORD.findall(f) if w not in _STOP and not is_cjk(w)}
+    for run in _CJK_RUN.findall(f):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime) -> EventFeatures:
+    """Event features from the headline and the first sentences of the body."""
+    title = clean_title(title)
+    sents = content_sentences(title, text)
+    lead = " \n ".join([title, *sents[:3]])
+    head = " \n ".join([title, *sents[:1]])
+    idx = entity_index(watch.entities)
+    ments = idx.mentions(fold(lead))
+    head_ments = idx.mentions(fold(head))
+    entities = frozenset(m.entity for m in ments if m.type != "concept")
+    concepts = frozenset(m.entity for m in ments if m.type == "concept")
+    distinct = frozenset(m.entity for m in head_ments if watch.entities[m.entity].distinct)
+    years = frozenset(int(y) for y in _YEAR.findall(head))
+    return EventFeatures(
+        kind, entities, concepts, distinct, frozenset(headline_terms(head)), years, when.date()
+    )
+
+
+def _overlap(a: frozenset[Any], b: frozenset[Any]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[float, dict[str, Any]]:
+    """Score in [0, 1] that ``a`` and ``b`` report the same event, with the parts and any veto."""
+    detail: dict[str, Any] = {}
+    gap = abs((a.day - b.day).days)
+    if gap > watch.group_window_days:
+        return 0.0, {"veto": f"{gap} days apart"}
+    if a.distinct and b.distinct and not (a.distinct & b.distinct):
+        return 0.0, {"veto": f"different people {sorted(a.distinct)} vs {sorted(b.distinct)}"}
+    if a.years and b.years and not (a.years & b.years):
+        return 0.0, {"veto": f"different years {sorted(a.years)} vs {sorted(b.years)}"}
+    ka, kb = watch.kinds.get(a.kind), watch.kinds.get(b.kind)
+    terms = _jaccard(a.terms, b.terms)
+    terms_ov = _overlap(a.terms, b.terms)
+    ents = _overlap(a.entities, b.entities)
+    ents_j = _jaccard(a.entities, b.entities)
+    concepts = _overlap(a.concepts, b.concepts)
+    same_kind = a.kind == b.kind
+    # An article of a decisive (critical-severity) kind that differs from the development's
+    # kind is a new development (a reply after an overture, a return after a summit) unless
+    # the write-ups share the headline. The reverse (a non-decisive write-up of a known
+    # decisive event, e.g. a reaction piece) may join: it cannot swallow an alert.
+    # ``a`` is the article, ``b`` the development.
+    decisive = bool(ka and kb and not same_kind and ka.severity == "critical")
+    if decisive and terms < 0.5:
+        return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
+    score = 0.3 * ents + 0.1 * ents_j + 0.2 * concepts + 0.25 * max(terms, 0.6 * terms_ov) + 0.15 * same_kind - 0.05 * (not same_kind)
+    score -= 0.03 * gap
+    detail.update(
+        entities=round(ents, 3),
+        concepts=round(concepts, 3),
+        terms=round(terms, 3),
+        same_kind=same_kind,
+        days=gap,
+        score=round(score, 3),
+    )
+    return max(0.0, min(1.0, score)), detail
+
+
+def index_keys(f: EventFeatures) -> set[str]:
+    """DevelopmentKey values for ``f``: its entities, concepts and kind, each tagged with a day bucket."""
+    bucket = f.day.toordinal() // BUCKET_DAYS
+    keys = {f"e:{e}" for e in f.entities} | {f"c:{c}" for c in f.concepts} | {f"k:{f.kind}"}
+    keys |= {f"d:{d}" for d in f.distinct}
+    return {f"{k}@{bucket}"[:120] for k in keys}
+
+
+def lookup_keys(f: EventFeatures, window_days: float) -> set[str]:
+    """Keys to look up for ``f``: the same tags across every bucket of the time window."""
+    lo = (f.day - timedelta(days=window_days)).toordinal() // BUCKET_DAYS
+    hi = (f.day + timedelta(days=window_days)).toordinal() // BUCKET_DAYS
+    base = {f"e:{e}" for e in f.entities} | {f"c:{c}" for c in f.concepts} | {f"k:{f.kind}"}
+    base |= {f"d:{d}" for d in f.distinct}
+    return {f"{k}@{b}"[:120] for k in base for b in range(lo, hi + 1)}

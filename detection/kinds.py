@@ -1,0 +1,173 @@
+"""Classify what an article's lead reports into one of the watch's kinds, with the reason.
+
+For each lead sentence (title first) and each kind rule: a cue must occur; when the rule
+names actor sides, the nearest actor mentioned before the cue (its grammatical subject, for
+SVO and SOV languages alike) must belong to one of them; the predicate's scope (negation,
+speculation, future, desire, habitual aspect, a third party's claim about the actor's mind)
+must not be one the rule rejects. Title hits outrank body hits; priority breaks ties.
+A hit rejected only for negation counts toward the kind listed in ``negated_from``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from detection import lexicon
+from detection.entities import Mention, entity_index
+from detection.scope import analyse
+from detection.terms import compiled, fold, is_cjk
+from detection.text import lead_sentences
+from detection.watch import RuleSpec, WatchSpec
+
+_POSITION_WEIGHT = (3.0, 2.0, 1.5, 1.2, 1.0, 1.0)
+
+
+@dataclass(frozen=True)
+class KindHit:
+    """A rule that fired on a lead sentence."""
+
+    kind: str
+    rule: str
+    sentence_index: int
+    sentence: str
+    cue: str
+    actor: str | None
+    certainty: int  # 1 reported/hedged, 2 official/direct
+    score: float
+    position: int = 0  # character offset of the cue in the sentence
+
+
+@dataclass(frozen=True)
+class KindResult:
+    """The decided kind, the hit that decided it and the hits rejected by scope (for explanations)."""
+
+    kind: str
+    hit: KindHit | None
+    rejected: tuple[dict[str, Any], ...] = field(default=())
+
+    def explanation(self) -> dict[str, Any]:
+        """A JSON-friendly account of the decision."""
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.hit:
+            out.update(
+                rule=self.hit.rule, sentence=self.hit.sentence, sentence_index=self.hit.sentence_index,
+                cue=self.hit.cue, actor=self.hit.actor, certainty=self.hit.certainty,
+            )
+        else:
+            out["rule"] = "default: no kind rule fired in the lead"
+        if self.rejected:
+            out["rejected"] = list(self.rejected[:6])
+        return out
+
+
+def _speaker_sides(folded: str, mentions: list[Mention]) -> set[str]:
+    """Sides of actors who speak/report in the sentence (``X said``, ``said X``, ``according to X``)."""
+    sides: set[str] = set()
+    speakers = [m for m in mentions if m.type in ("person", "org", "group", "place")]
+    if not speakers:
+        return sides
+    for h in compiled(lexicon.SPEECH).find(folded):
+        if is_cjk(h.term):
+            sides.add(speakers[0].side)
+            continue
+        before = [m for m in speakers if m.end <= h.start and h.start - m.end <= 40]
+        after = [m for m in speakers if m.start >= h.end and m.start - h.end <= 14]
+        trailing = folded[max(0, h.start - 3) : h.start].strip().endswith((",", '"', "'", "”"))
+        if (h.term == "according to" and after) or (trailing and after):
+            sides.add(after[0].side)
+        elif before:
+            sides.add(before[-1].side)
+        else:
+            sides.add("unknown")  # "X claims North Korea is open to..." with X not in the alias table
+    return sides
+
+
+def _about_ok(rule: RuleSpec, lead_entities: set[str], lead_sides: set[str]) -> bool:
+    return not rule.about or any(a in lead_entities or a in lead_sides for a in rule.about)
+
+
+def _rule_hits(
+    watch: WatchSpec, kind: str, rule: RuleSpec, idx: int, sentence: str, folded: str,
+    mentions: list[Mention], lead_entities: set[str], lead_sides: set[str],
+) -> tuple[list[KindHit], list[dict[str, Any]]]:
+    hits: list[KindHit] = []
+    rejected: list[dict[str, Any]] = []
+    if not _about_ok(rule, lead_entities, lead_sides):
+        return hits, rejected
+    sides_here = {m.side for m in mentions}
+    if rule.with_sides and not all(s in sides_here for s in rule.with_sides):
+        return hits, rejected
+    speaker_sides = _speaker_sides(folded, mentions)
+    for cue in compiled(tuple(rule.cues)).find(folded):
+        actor: Mention | None = None
+        if rule.actors:
+            # the subject: the nearest actor-like mention before the cue (concepts are not actors)
+            prior = [m for m in mentions if m.end <= cue.start and m.type != "concept"]
+            if is_cjk(cue.term):
+                prior = [m for m in mentions if m.start < cue.start and m.type != "concept"]
+                inside = [m for m in prior if m.side in rule.actors]
+                actor = inside[0] if inside else None
+            else:
+                actor = prior[-1] if prior and prior[-1].side in rule.actors else None
+                if actor is None and prior and prior[-1].type == "place":
+                    # "Japan's Takaichi"/"North Korean leader" pattern: look one further back
+                    cands = [m for m in prior[-3:] if m.side in rule.actors]
+                    actor = cands[-1] if cands else None
+            if actor is None:
+                continue
+        third = False
+        if rule.actors:
+            others = speaker_sides - set(rule.actors) - {"families"}
+            # a speech verb before the actor, spoken by someone else, puts the actor in reported speech
+            third = bool(others)
+        scope = analyse(folded, actor.start if actor else None, cue.start, cue.end, third)
+        blocked = scope.blocked_by(rule.reject)
+        if blocked:
+            rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": blocked})
+            continue
+        hedged = bool(compiled(lexicon.HEDGE).any(folded)) or third
+        official = bool(rule.official_cues) and compiled(tuple(rule.official_cues)).any(folded)
+        certainty = 2 if (official or not hedged) else 1
+        weight = _POSITION_WEIGHT[min(idx, len(_POSITION_WEIGHT) - 1)]
+        hits.append(KindHit(kind, rule.note or kind, idx, sentence, cue.term,
+                            actor.entity if actor else None, certainty, weight, cue.start))
+        break
+    return hits, rejected
+
+
+def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
+    """The kind of development the article's lead reports (see module docstring)."""
+    lead = lead_sentences(title, text, watch.lead_sentences)
+    index = entity_index(watch.entities)
+    folded = [fold(s) for s in lead]
+    mentions = [index.mentions(f) for f in folded]
+    lead_entities = {m.entity for ms in mentions for m in ms}
+    lead_sides = {m.side for ms in mentions for m in ms}
+    all_hits: list[KindHit] = []
+    rejected: list[dict[str, Any]] = []
+    for kind, spec in watch.ordered_kinds():
+        for rule in spec.rules:
+            for i, (s, f, ms) in enumerate(zip(lead, folded, mentions, strict=True)):
+                found, refused = _rule_hits(watch, kind, rule, i, s, f, ms, lead_entities, lead_sides)
+                all_hits.extend(found)
+                rejected.extend(refused)
+    # Negated hits (e.g. "Pyongyang has not responded") count toward kinds that declare them.
+    for kind, spec in watch.ordered_kinds():
+        for r in rejected:
+            if r["kind"] in spec.negated_from and r["blocked"].startswith("negation"):
+                i = r["sentence_index"]
+                all_hits.append(KindHit(kind, f"negated {r['kind']}", i, lead[i], r["cue"], None, 2,
+                                        _POSITION_WEIGHT[min(i, len(_POSITION_WEIGHT) - 1)] * 0.5))
+    if not all_hits:
+        return KindResult(watch.default_kind, None, tuple(rejected))
+    prio = {k: s.priority for k, s in watch.kinds.items()}
+
+    def rank(h: KindHit) -> tuple[float, float, int]:
+        # Earliest sentence first; within a sentence the main predicate: the first cue in
+        # SVO scripts, the last one in verb-final (CJK) scripts; priority breaks ties.
+        pos = h.position if not is_cjk(h.sentence) else -h.position
+        return (h.score, -pos / 10000.0, prio[h.kind])
+
+    best = max(all_hits, key=rank)
+    return KindResult(best.kind, best, tuple(rejected))

@@ -1,0 +1,88 @@
+"""Language-general cue words for negation, modality, habitual aspect and attribution.
+
+These are properties of how news sentences are written, not of one story: the watch file
+supplies the actors and predicates, this module decides their scope. Each list mixes
+English, Japanese, Korean, Chinese, Russian, Spanish, French and German cues.
+"""
+
+from __future__ import annotations
+
+# Negation of the predicate (looked for between the actor and the cue, and just around the cue).
+NEGATION: tuple[str, ...] = (
+    "not", "n't", "no", "never", "yet to", "has yet", "have yet", "neither", "nor", "without", "failed to",
+    "silent", "silence", "ignored", "unanswered", "absence of", "lack of", "refrained from",
+    # ja (post-verbal forms are matched after the cue)
+    "ていない", "ていません", "ない", "なし", "なく", "ず", "せず", "未", "まだ", "沈黙", "無反応",
+    # ko
+    "않", "없", "못", "아직", "침묵", "묵묵부답",
+    # zh
+    "没有", "没", "未", "尚未", "并未", "不", "无", "沉默",
+    # ru / es / fr / de
+    "не", "нет", "пока не", "ни", "молч", "no ha", "aún no", "todavía no", "sin", "ningun", "ne ", "pas",
+    "aucun", "sans", "nicht", "kein", "noch nicht",
+)
+# Speculation, conditions, questions and expectations: the event has not (certainly) happened.
+SPECULATIVE: tuple[str, ...] = (
+    "may", "might", "could", "would", "possibly", "possible", "likely", "unlikely", "expected to", "whether",
+    "if ", "unclear", "uncertain", "awaiting", "await", "waiting for", "wait for", "ahead of", "potential",
+    "speculat*", "rumou?r*", "hoping", "hope", "hopes", "any response", "any reply", "should",
+    "見通し", "可能性", "かどうか", "か注目", "注目される", "待って", "期待", "とみられ", "予想",
+    "가능성", "전망", "지 주목", "기다리", "기대", "예상", "여부",
+    "可能", "是否", "预计", "有望", "等待", "期待", "或将",
+    "может", "возможно", "ожида", "ли ", "puede", "podría", "posible", "espera", "pourrait", "attend",
+    "könnte", "wartet",
+)
+# Definite future / plans: the event is announced but not yet done.
+FUTURE: tuple[str, ...] = (
+    "will", "shall", "going to", "plans to", "plan to", "set to", "is to", "are to", "scheduled to",
+    "intends to", "to be held", "next week", "next month",
+    "予定", "方針", "へ", "する見込み", "예정", "계획", "将", "将于", "计划", "будет", "планиру",
+    "va a", "prevé", "va ", "wird",
+)
+# Desire / request: an actor wants something to happen.
+DESIRE: tuple[str, ...] = (
+    "want*", "wish*", "hope*", "seek*", "sought", "desire*", "eager", "willing*", "ready to", "open to",
+    "call* for", "urg*", "push* for", "aim*", "propos*", "offer*", "request*", "ask*", "invit*", "press* for",
+    "意欲", "望", "求め", "要請", "希望", "意向", "희망", "원하", "촉구", "요청", "의향", "愿意", "希望",
+    "寻求", "呼吁", "хочет", "готов", "призыва", "quiere", "dispuesto", "souhaite", "prêt",
+)
+# Habitual / long-standing position: a restated old stance, not a new act.
+HABITUAL: tuple[str, ...] = (
+    "has long", "have long", "long insisted", "long maintained", "has always", "has repeatedly",
+    "has consistently", "has maintained", "has insisted", "has claimed", "has said", "has argued",
+    "has stated", "has stuck", "maintains", "insists", "has stood", "has held", "previously", "in the past",
+    "これまで", "従来", "一貫して", "かねて", "그동안", "줄곧", "기존", "종전", "一直", "始终", "此前", "一贯",
+    "неоднократно", "ранее", "всегда", "siempre", "ha sostenido", "toujours", "a toujours",
+)
+# Time anchors that make a perfect-tense sentence report a new act (today, on Monday, this week...).
+ANCHOR: tuple[str, ...] = (
+    "today", "on monday", "on tuesday", "on wednesday", "on thursday", "on friday", "on saturday",
+    "on sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "this week", "earlier this week", "this morning", "tonight", "late on",
+    "今日", "本日", "きょう", "月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜",
+    "오늘", "월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일",
+    "今天", "周一", "周二", "周三", "周四", "周五", "周六", "周日", "星期",
+    "сегодня", "в понедельник", "во вторник", "в среду", "в четверг", "в пятницу",
+)
+# Speech / attribution verbs: who says it.
+SPEECH: tuple[str, ...] = (
+    "said", "says", "say", "told", "tells", "stated", "claimed", "claims", "believes", "believe",
+    "thinks", "according to", "suggested", "suggests", "insisted", "argued", "noted", "added",
+    "述べ", "語っ", "明らかにし", "によると", "と話", "との見方", "밝혔", "말했", "전했", "따르면",
+    "주장", "表示", "称", "据", "说", "认为", "заявил", "сказал", "по словам", "считает", "dijo",
+    "según", "afirmó", "selon", "a déclaré", "a dit", "sagte", "laut",
+)
+# Predicates about a mental state or disposition (what someone thinks/wants), as opposed to acts.
+MENTAL: tuple[str, ...] = (
+    "want*", "wish*", "willing*", "open to", "interested", "keen", "eager", "ready to", "thinks",
+    "believes", "hopes", "feels", "positive about", "receptive",
+    "意向", "前向き", "関心", "望んで", "의향", "관심", "원하", "긍정적", "愿意", "有意", "兴趣", "积极",
+    "готов", "хочет", "заинтересован", "dispuesto", "interesado", "prêt", "intéressé",
+)
+# Hedges that make a reported act less than official (raises to official when absent).
+HEDGE: tuple[str, ...] = (
+    "reportedly", "sources", "source said", "source familiar", "people familiar", "unconfirmed",
+    "according to media", "according to reports", "media reported", "reports said", "is said to",
+    "関係者", "によると", "報道", "消息筋", "소식통", "보도", "관계자", "据报道", "消息人士", "知情人士",
+    "по данным сми", "источник", "fuentes", "selon des sources",
+)

@@ -1,0 +1,36 @@
+"""Topic relevance: the watch query over title+body, with the focus terms prominent (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from detection.text import clean_title, content_sentences
+from detection.watch import TopicSpec
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Whether an article is on topic, the terms that matched and why."""
+
+    relevant: bool
+    matched_terms: tuple[str, ...]
+    reason: str
+
+
+def relevance(topic: TopicSpec, title: str, text: str) -> Relevance:
+    """On topic when the query matches title+body and the focus terms are in the lead or repeated."""
+    title = clean_title(title)
+    ok, terms = topic.parsed.evaluate(f"{title}\n{text}")
+    if not ok:
+        return Relevance(False, (), "topic query does not match")
+    focus = topic.parsed_focus
+    if focus is None:
+        return Relevance(True, terms, "topic query matches")
+    sents = content_sentences(title, text)
+    lead = "\n".join([title, *sents[: topic.lead_sentences]])
+    if focus.evaluate(lead)[0]:
+        return Relevance(True, terms, "topic query matches; focus terms in the lead")
+    count = sum(1 for s in sents if focus.evaluate(s)[0])
+    if count >= topic.focus_min_sentences:
+        return Relevance(True, terms, f"topic query matches; focus terms in {count} sentences")
+    return Relevance(False, (), f"focus terms only in passing ({count} sentence)")

@@ -1,0 +1,82 @@
+"""Scope of negation, modality, habitual aspect and third-party attribution around a predicate.
+
+Pure functions over one folded sentence and the character spans of the actor and the cue.
+Alphabetic languages put negation/modals before the verb; Japanese and Korean put them after
+it, so CJK gets a short look-ahead window as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from detection import lexicon
+from detection.terms import compiled, is_cjk
+
+_BEFORE_LATIN = 28
+_BEFORE_CJK = 6
+_AFTER_CJK = 14
+_AFTER_LATIN = 16
+_AFTER_LATIN_CUES = (
+    "is expected", "are expected", "is awaited", "remains unclear", "not yet", "is unlikely", "is likely",
+    "would", "could", "might", "may",
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What governs a predicate: each flag names the cue that set it (empty = not set)."""
+
+    negation: str = ""
+    speculative: str = ""
+    future: str = ""
+    desire: str = ""
+    habitual: str = ""
+    third_party_mental: str = ""
+
+    def blocked_by(self, reject: Sequence[str]) -> str:
+        """The first rejected scope that is set, as ``name:cue`` (empty when none)."""
+        for name in reject:
+            cue = getattr(self, name)
+            if cue:
+                return f"{name}:{cue}"
+        return ""
+
+
+def _first(terms: tuple[str, ...], text: str) -> str:
+    hits = compiled(terms).find(text)
+    return hits[0].term if hits else ""
+
+
+def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int,
+            third_party_speaker: bool) -> Scope:
+    """Scope flags for the predicate at [cue_start, cue_end) whose subject starts at ``actor_start``.
+
+    ``sentence`` must be folded (see detection.terms.fold). ``third_party_speaker`` says an
+    actor of another side is the one speaking/reporting in this sentence.
+    """
+    cjk = is_cjk(sentence[cue_start:cue_end]) or is_cjk(sentence[max(0, cue_start - 3):cue_start])
+    lo = actor_start if actor_start is not None and actor_start < cue_start else cue_start
+    lo = max(0, lo - (_BEFORE_CJK if cjk else _BEFORE_LATIN))
+    before = sentence[lo:cue_start]
+    after = sentence[cue_end: cue_end + (_AFTER_CJK if cjk else _AFTER_LATIN)]
+    cue = sentence[cue_start:cue_end]
+    local = before + " " + cue + " " + after if cjk else before + " " + cue
+    neg = _first(lexicon.NEGATION, local)
+    if not cjk and not neg:
+        neg = _first(("not yet", "yet to", "no "), after)
+    spec = _first(lexicon.SPECULATIVE, before + " " + cue) or (
+        _first(_AFTER_LATIN_CUES, after) if not cjk else _first(lexicon.SPECULATIVE, after)
+    )
+    # Sentence-level openers: "Whether Pyongyang will respond...", "It is unclear if..."
+    head = sentence[: max(0, (actor_start if actor_start is not None else cue_start))]
+    spec = spec or _first(("whether", "unclear", "if ", "any response", "any reply", "かどうか", "여부", "是否"), head)
+    fut = _first(lexicon.FUTURE, before) or (_first(lexicon.FUTURE, after) if cjk else "")
+    desire = _first(lexicon.DESIRE, before) or (_first(lexicon.DESIRE, after) if cjk else "")
+    habitual = _first(lexicon.HABITUAL, before + " " + cue + " " + (after if cjk else ""))
+    if habitual and _first(lexicon.ANCHOR, sentence):
+        habitual = ""
+    mental = ""
+    if third_party_speaker:
+        mental = _first(lexicon.MENTAL, before + " " + cue + " " + after) or _first(lexicon.SPECULATIVE, sentence)
+    return Scope(neg, spec, fut, desire, habitual, mental)

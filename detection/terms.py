@@ -1,0 +1,111 @@
+"""Multilingual term matching: word-bounded for alphabetic scripts, substring for CJK.
+
+A term is a word, a phrase (words separated by spaces match any whitespace/hyphen run) or
+a prefix ending in ``*``. Matching is case-insensitive on NFKC-normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def fold(text: str) -> str:
+    """NFKC + casefold with typographic quotes/dashes made plain (same length mapping not kept)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
+    return text.casefold()
+
+
+def is_cjk(term: str) -> bool:
+    """Whether ``term`` contains CJK / kana / hangul characters (matched as a substring)."""
+    return bool(_CJK.search(term))
+
+
+def term_pattern(term: str) -> str:
+    """The regex source matching one term (see module docstring)."""
+    t = fold(term.strip())
+    prefix = t.endswith("*")
+    if prefix:
+        t = t[:-1]
+    parts = [re.escape(p) for p in re.split(r"[\s\-]+", t) if p]
+    body = r"[\s\-]+".join(parts)
+    if is_cjk(t):
+        return body + (r"\w*" if prefix and not is_cjk(t[-1]) else "")
+    tail = r"\w*" if prefix else r"(?!\w)"
+    return r"(?<!\w)" + body + tail
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One match of a term: character span in the folded text and the term as written."""
+
+    start: int
+    end: int
+    term: str
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\-]+", " ", text.strip())
+
+
+class TermSet:
+    """A compiled set of terms; :meth:`find` returns every non-overlapping hit in order.
+
+    Alternatives are grouped by first character so the regex engine dispatches on one
+    character instead of trying every term at every position; the term behind a match is
+    recovered from the matched text.
+    """
+
+    def __init__(self, terms: list[str] | tuple[str, ...]) -> None:
+        self.terms = tuple(t for t in terms if t.strip())
+        self._exact: dict[str, str] = {}
+        self._prefixes: list[tuple[str, str]] = []
+        groups: dict[str, list[str]] = {}
+        for t in sorted(self.terms, key=lambda t: -len(t)):
+            f = fold(t.strip())
+            if f.endswith("*"):
+                self._prefixes.append((_key(f[:-1]), t))
+            else:
+                self._exact.setdefault(_key(f), t)
+            pat = term_pattern(t)
+            if pat.startswith("(?<!\\w)"):
+                pat = pat[len("(?<!\\w)") :]
+                groups.setdefault("w" + f[:1], []).append(pat)
+            else:
+                groups.setdefault("c" + f[:1], []).append(pat)
+        self._prefixes.sort(key=lambda p: -len(p[0]))
+        parts = []
+        for g, pats in groups.items():
+            alt = "|".join(pats)
+            parts.append(f"(?<!\\w)(?:{alt})" if g[0] == "w" else f"(?:{alt})")
+        self._re: re.Pattern[str] | None = re.compile("|".join(parts)) if parts else None
+
+    def _term_of(self, matched: str) -> str:
+        k = _key(matched)
+        if k in self._exact:
+            return self._exact[k]
+        for prefix, term in self._prefixes:
+            if k.startswith(prefix):
+                return term
+        return self.terms[0]
+
+    def find(self, folded: str) -> list[Hit]:
+        """Hits in ``folded`` (text already passed through :func:`fold`)."""
+        if self._re is None:
+            return []
+        return [Hit(m.start(), m.end(), self._term_of(m.group(0))) for m in self._re.finditer(folded)]
+
+    def any(self, folded: str) -> bool:
+        """Whether any term occurs in ``folded``."""
+        return self._re is not None and self._re.search(folded) is not None
+
+
+@lru_cache(maxsize=4096)
+def compiled(terms: tuple[str, ...]) -> TermSet:
+    """A cached :class:`TermSet` for a tuple of terms."""
+    return TermSet(terms)

@@ -1,0 +1,127 @@
+"""Developments, their lookup keys and per-watch article decisions.
+
+Candidate developments come from the ``development_keys`` primary-key index (key prefix)
+joined to ``developments`` and bounded by a row cap, never from a scan of all developments.
+``claim_watch_article`` inserts the (watch, article) decision row with ON CONFLICT DO NOTHING,
+so two concurrent runs cannot both decide the same article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Development, DevelopmentKey, WatchArticle
+
+MAX_CANDIDATES = 40
+
+
+def claim_watch_article(session: Session, watch: str, article_id: int, decided_at: datetime) -> bool:
+    """Insert the decision row for (watch, article); False when another run already holds it."""
+    values = {
+        "watch": watch, "article_id": article_id, "relevant": False, "matched_terms": [],
+        "explanation": {}, "decided_at": decided_at,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(WatchArticle).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(WatchArticle).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - other dialects: rely on the primary key
+        stmt = insert(WatchArticle).values(**values)
+    # RETURNING yields a row only when this statement inserted it (rowcount is unreliable here)
+    inserted = session.execute(stmt.returning(WatchArticle.article_id)).first()
+    return inserted is not None
+
+
+def get_watch_article(session: Session, watch: str, article_id: int) -> WatchArticle | None:
+    """The stored decision of ``watch`` about ``article_id``, if any."""
+    return session.get(WatchArticle, (watch, article_id))
+
+
+def record_watch_article(
+    session: Session, watch: str, article_id: int, *, relevant: bool, matched_terms: list[str],
+    development_id: int | None, kind: str | None, explanation: dict[str, Any],
+) -> None:
+    """Fill in the claimed decision row."""
+    session.execute(
+        update(WatchArticle)
+        .where(WatchArticle.watch == watch, WatchArticle.article_id == article_id)
+        .values(relevant=relevant, matched_terms=matched_terms, development_id=development_id,
+                kind=kind, explanation=explanation)
+    )
+
+
+def candidate_developments(
+    session: Session, watch: str, keys: Iterable[str], *, limit: int = MAX_CANDIDATES
+) -> list[Development]:
+    """Developments of ``watch`` sharing any of ``keys`` (time-bucketed), most shared keys first."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    hits = (
+        select(DevelopmentKey.development_id)
+        .where(DevelopmentKey.key.in_(keys))
+        .limit(limit * 50)
+        .subquery()
+    )
+    shared = func.count().label("shared")
+    ranked = (
+        select(hits.c.development_id, shared)
+        .group_by(hits.c.development_id)
+        .order_by(shared.desc(), hits.c.development_id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Development).join(ranked, ranked.c.development_id == Development.id)
+        .where(Development.watch == watch)
+        .order_by(ranked.c.shared.desc(), Development.id)
+    ).scalars()
+    return list(rows)
+
+
+def create_development(
+    session: Session, *, watch: str, kind: str, title: str, now: datetime, first_published: datetime | None,
+    first_article_id: int, alert_worthy: bool, is_new: bool, explanation: dict[str, Any],
+    features: dict[str, Any],
+) -> Development:
+    """Insert a development (revision 1) and return it with its id."""
+    dev = Development(
+        watch=watch, kind=kind, title=title[:1000], first_seen=now, first_published=first_published,
+        last_updated=now, first_article_id=first_article_id, revision=1, alert_worthy=alert_worthy,
+        is_new=is_new, explanation=explanation, features=features,
+    )
+    session.add(dev)
+    session.flush()
+    return dev
+
+
+def add_development_keys(session: Session, development_id: int, keys: Iterable[str]) -> None:
+    """Attach lookup keys to a development (existing ones are kept)."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    have = set(
+        session.execute(
+            select(DevelopmentKey.key).where(
+                DevelopmentKey.development_id == development_id, DevelopmentKey.key.in_(keys)
+            )
+        ).scalars()
+    )
+    rows = [{"key": k, "development_id": development_id} for k in keys if k not in have]
+    if rows:
+        session.execute(insert(DevelopmentKey), rows)
+
+
+def lock_development(session: Session, development_id: int) -> Development | None:
+    """The development row, locked for update on PostgreSQL (SQLite serialises writers anyway)."""
+    stmt = select(Development).where(Development.id == development_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()

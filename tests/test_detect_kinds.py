@@ -1,0 +1,68 @@
+"""Kind rules on literal leads: actors, speech acts, negation, modality, attribution, CJK."""
+
+from __future__ import annotations
+
+import pytest
+
+from detection.kinds import classify
+from detection.scope import analyse
+from detection.terms import fold
+from detection.watch import load_default_watch
+
+W = load_default_watch()
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "kind"),
+    [
+        ("North Korea rejects Takaichi's summit offer", "Pyongyang dismissed the proposal on Tuesday, KCNA said.", "pyongyang_response"),
+        ("北朝鮮、高市首相の首脳会談提案を拒否", "北朝鮮の朝鮮中央通信は火曜日、論評を発表した。", "pyongyang_response"),
+        ("북한, 다카이치 정상회담 제안 거부", "조선중앙통신은 담화를 발표했다.", "pyongyang_response"),
+        ("Takaichi renews summit call; Pyongyang has not responded", "Japan's prime minister again urged talks.", "japan_overture"),
+        ("Pyongyang yet to reply to Takaichi's summit overture", "Officials in Tokyo said there was no word.", "no_change_status"),
+        ("北朝鮮はまだ反応していない", "高市首相の提案に対し、北朝鮮は沈黙を続けている。", "no_change_status"),
+        ("Families of abductees soften stance on North Korea", "The groups decided on Sunday to accept aid.", "families_position"),
+        ("South Korea's Lee offers to mediate between Tokyo and Pyongyang on abductions", "He spoke in Nara.", "third_party_mediation"),
+        ("Abductee returns to Japan after 48 years in North Korea", "She arrived at Haneda on Friday.", "repatriation"),
+    ],
+)
+def test_kinds(title: str, text: str, kind: str) -> None:
+    assert classify(W, title, text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Whether North Korea will respond to Takaichi remains unclear",
+        "North Korea is expected to respond to Takaichi's summit call soon",
+        "Trump says Kim Jong Un wants to meet Takaichi over abductions",
+        "US president claims North Korean leader is open to meeting Japan's prime minister",
+        "North Korea has long insisted the abduction issue is resolved",
+    ],
+)
+def test_not_a_pyongyang_response(title: str) -> None:
+    assert classify(W, title, "Officials in Tokyo gave no details.").kind != "pyongyang_response"
+
+
+def test_background_paragraphs_do_not_decide_the_kind() -> None:
+    text = ("The prime minister spoke at a rally on Monday. Relatives attended.\n\nHer aides were upbeat.\n\n"
+            "Pyongyang has said the abduction issue was resolved and rejected earlier offers.")
+    res = classify(W, "Takaichi asks Kim Jong Un for a summit on abductions", text)
+    assert res.kind == "japan_overture"
+    assert res.explanation()["sentence_index"] == 0
+
+
+def test_scope_flags() -> None:
+    s = fold("North Korea has not responded to the offer")
+    i = s.index("responded")
+    assert analyse(s, 0, i, i + 9, False).negation
+    s = fold("北朝鮮は回答していない")
+    i = s.index("回答")
+    assert analyse(s, 0, i, i + 2, False).negation
+    s = fold("North Korea may respond next week")
+    i = s.index("respond")
+    assert analyse(s, 0, i, i + 7, False).speculative
+    s = fold("North Korea rejected the offer on Tuesday")
+    i = s.index("rejected")
+    sc = analyse(s, 0, i, i + 8, False)
+    assert not (sc.negation or sc.speculative or sc.future or sc.habitual)

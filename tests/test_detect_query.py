@@ -1,0 +1,36 @@
+"""Topic query parser and evaluation."""
+
+from __future__ import annotations
+
+import pytest
+
+from detection.errors import QuerySyntaxError
+from detection.query import And, Not, Or, Term, parse
+
+
+def test_precedence_and_implicit_and() -> None:
+    q = parse('a OR b c AND NOT d')
+    assert q.root == Or((Term("a"), And((Term("b"), Term("c"), Not(Term("d"))))))
+
+
+def test_phrases_prefixes_and_multilingual_terms() -> None:
+    q = parse('("North Korea" OR 北朝鮮 OR 북한 OR КНДР) AND (abduct* OR 拉致 OR 납치 OR похищ*) AND NOT (UFO OR alien*)')
+    assert q.evaluate("North Korea abducted her in 1977")[0]
+    assert q.evaluate("北朝鮮による拉致問題")[1] == ("北朝鮮", "拉致")
+    assert q.evaluate("북한의 일본인 납치")[0]
+    assert q.evaluate("КНДР: похищенные японцы")[0]
+    assert not q.evaluate("North Korea abductees at a UFO convention")[0]
+    assert not q.evaluate("Aliens abducted North Korea fans")[0]
+    assert not q.evaluate("Korea abducted")[0]
+
+
+def test_word_boundaries_and_hyphens() -> None:
+    q = parse('"Kim Jong Un" AND Abe')
+    assert q.evaluate("Kim Jong-un met Abe")[0]
+    assert not q.evaluate("Kim Jong Un met Abel")[0]
+
+
+@pytest.mark.parametrize("bad", ["", "(a OR b", "a OR", "a )", "NOT", '""', "*"])
+def test_syntax_errors(bad: str) -> None:
+    with pytest.raises(QuerySyntaxError):
+        parse(bad)
