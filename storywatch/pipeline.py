@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerting import outbox
+from alerting.errors import AlertingError
 from alerting.policy import resolve_channels
 from dedupe.fingerprint import fingerprint, to_json
 from detection.engine import detect
@@ -53,7 +54,7 @@ from storage.db import make_engine, session_factory, transaction, upgrade, with_
 from storage.dedupe_index import find_duplicate, index_article
 from storage.models import Development as DevelopmentRow
 from storywatch.config import Config, Watch
-from storywatch.errors import RunError
+from storywatch.errors import ConfigError, RunError
 
 log = logging.getLogger("storywatch.pipeline")
 
@@ -138,6 +139,7 @@ class CycleResult:
     alerts_enqueued: int = 0
     alerts_delivered: int = 0
     alerts_failed: int = 0
+    digests_sent: int = 0
     delivery_errors: list[str] = field(default_factory=list)
     report_path: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -175,6 +177,13 @@ class Context:
     sessions: sessionmaker[Session]
     as_of: datetime
     console: TextIO | None = None
+    #: Channels resolved from the config (secrets read from env / secrets file), by name.
+    channels: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def channel_names(self) -> list[str]:
+        """Names of the enabled channels; the console when none is configured."""
+        return list(self.channels) or ["console"]
 
     def now(self) -> datetime:
         """Wall-clock time (delivery scheduling, health); ``as_of`` is the story's clock."""
@@ -185,6 +194,10 @@ def open_context(config: Config, *, as_of: datetime | None = None, console: Text
                  migrate: bool = True) -> Context:
     """Connect to the configured database (migrating it) and fix the run's clock."""
     try:
+        channels = resolve_channels(config.channels, dict(os.environ), config.secrets_file)
+    except AlertingError as exc:
+        raise ConfigError(f"config error: {exc}") from None
+    try:
         if migrate:
             upgrade(config.database)
         engine = make_engine(config.database)
@@ -192,7 +205,7 @@ def open_context(config: Config, *, as_of: datetime | None = None, console: Text
         raise RunError(f"database unavailable: {str(exc).splitlines()[0]}") from exc
     clock = as_of or (config.replay.clock if config.replay.enabled else None) or datetime.now(UTC)
     return Context(config=config, engine=engine, sessions=session_factory(engine), as_of=clock.astimezone(UTC),
-                   console=console)
+                   console=console, channels=channels)
 
 
 @contextmanager
@@ -360,7 +373,7 @@ def _from_entry(p: PlannedArticle, when: datetime, error: str) -> ParsedArticle:
 def store_and_detect(ctx: Context, parsed: Sequence[ParsedArticle], result: CycleResult) -> None:
     """Dedupe, store and decide each article in its own transaction; enqueue alerts with it."""
     watches = ctx.config.watches
-    channel_names = list(ctx.config.channels) or ["console"]
+    channel_names = ctx.channel_names
     for item in sorted(parsed, key=_publication_order):
         if item.article is None:
             if item.error:
@@ -410,7 +423,7 @@ def _ingest_one(ctx: Context, item: ParsedArticle, watches: Sequence[Watch], cha
             dev = session.get(DevelopmentRow, decision.development_id)
             assert dev is not None
             ids = outbox.enqueue(session, watch_name=watch.name, policy=watch.policy, channels=channels,
-                                     development=dev, decision=decision, now=ctx.now())
+                                     development=dev, decision=decision, now=ctx.now(), watch=watch.spec)
             enqueued += len(ids)
             changes.append(DevelopmentChange(dev.id, watch.name, dev.kind, dev.title, decision.created,
                                              decision.escalated, len(ids)))
@@ -489,20 +502,23 @@ def _entry_order(p: PlannedArticle) -> tuple[int, datetime]:
 
 def deliver(ctx: Context, result: CycleResult) -> None:
     """Deliver pending alerts (this run's and earlier ones') through the configured channels."""
-    channels = resolve_channels(ctx.config.channels, dict(os.environ), ctx.config.secrets_file)
+    channels = ctx.channels
     now = ctx.now()
     with transaction(ctx.sessions) as session:
         for spec in source_store.health_alerts_due(session, now):
             for watch in ctx.config.watches:
                 result.alerts_enqueued += len(outbox.enqueue_source_health(
                     session, watch_name=watch.name, policy=watch.policy,
-                    channels=list(ctx.config.channels) or ["console"], source=spec, now=now))
+                    channels=ctx.channel_names, source=spec, now=now))
     for watch in ctx.config.watches:
         report = outbox.deliver_pending(ctx.sessions, watch.policy, channels, now=now, console=ctx.console,
                                         watch=watch.name)
         result.alerts_delivered += report.delivered
         result.alerts_failed += report.failed
         result.delivery_errors.extend(report.errors)
+    digests = outbox.send_scheduled_digests(ctx.sessions, {w.name: w.policy for w in ctx.config.watches}, channels,
+                                            now=now, console=ctx.console)
+    result.digests_sent += digests.sent
 
 
 # --------------------------------------------------------------------------- finish
@@ -579,9 +595,12 @@ def _count_new_per_source(ctx: Context, result: CycleResult) -> None:
         per[a.source] = per.get(a.source, 0) + 1
     result.sources = [replace(s, new_articles=per.get(s.name, 0)) for s in result.sources]
     if per:
-        with transaction(ctx.sessions) as session:
-            for name, n in per.items():
-                source_store.record_new_articles(session, name, ctx.now(), n)
+        def record() -> None:
+            with transaction(ctx.sessions) as session:
+                for name, n in sorted(per.items()):  # one order in every run: no deadlock between runs
+                    source_store.record_new_articles(session, name, ctx.now(), n)
+
+        with_retry(record)
 
 
 # --------------------------------------------------------------------------- async plumbing
