@@ -45,12 +45,18 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
+    """The PostgreSQL test database, in a private schema of this test (dropped afterwards).
+
+    A schema per test keeps concurrent test runs on the shared database out of each other's way.
+    """
     if not pg_available():
         if os.environ.get("CI") == "true":
             pytest.fail("PostgreSQL at 127.0.0.1:5432 is required under CI=true")
         pytest.skip("PostgreSQL at 127.0.0.1:5432 not answering")
-    reset_pg()
-    yield PG_URL
+    from tests.alert_world import pg_schema_url
+
+    with pg_schema_url(PG_URL) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("mute", help="mute a kind (or everything) until a time",
                        description="Suppress alerts of KIND (or --all kinds) until --until. Alerts recorded "
                        "while muted are kept with status 'muted' and are not sent (see 'alerts retry ID').")
-    p.add_argument("kind", nargs="?", metavar="KIND")
+    p.add_argument("kind", nargs="?", metavar="KIND", help="the development kind to mute (e.g. background); or use --all")
     p.add_argument("--all", action="store_true", help="every kind")
     p.add_argument("--until", required=True, metavar="ISO|DURATION",
                    help="an ISO-8601 time or a duration from now such as 2h, 30m, 1d, 1d12h")
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_mute)
 
     p = sub.add_parser("unmute", help="lift a mute", description="Remove the mute of KIND (or --all mutes).")
-    p.add_argument("kind", nargs="?", metavar="KIND")
+    p.add_argument("kind", nargs="?", metavar="KIND", help="the kind to unmute; or use --all")
     p.add_argument("--all", action="store_true", help="every mute (of --watch, if given)")
     p.add_argument("--watch", metavar="NAME", help="only this watch's mutes")
     p.set_defaults(handler=cmd_unmute)
