@@ -53,11 +53,12 @@ def config_for(site: Site, db_url: str) -> object:
 
 
 def counts(db_url: str) -> tuple[int, int, int]:
+    """(articles, developments, immediate alerts); updates of known developments go to the digest."""
     engine = make_engine(db_url)
     with session_factory(engine)() as s:
         out = (s.scalar(select(func.count(Article.id))) or 0,
                s.scalar(select(func.count(Development.id))) or 0,
-               s.scalar(select(func.count(Alert.id))) or 0)
+               s.scalar(select(func.count(Alert.id)).where(Alert.mode == "immediate")) or 0)
     engine.dispose()
     return out
 

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure speed, memory and quality and print figures."""
