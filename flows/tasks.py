@@ -162,7 +162,8 @@ def store_detect_task(config: Config, as_of: datetime, parsed: list[ParsedArticl
     with stage_context(config, as_of) as ctx:
         part = CycleResult(run_id=None, as_of=as_of, started_at=ctx.now(), sources=list(sources))
         pipeline.store_and_detect(ctx, parsed, part)
-        pipeline._count_new_per_source(ctx, part)
+        pipeline.count_new_per_source(ctx, part)
+        pipeline.commit_validators(ctx, part.sources, parsed)
         return part
 
 

@@ -569,7 +569,7 @@ def run_cycle_in(ctx: Context, *, only_sources: Sequence[str] | None = None, tri
         with timed(result, "ingest"):
             parsed = ingest_pages(ctx, todo, result)
         commit_validators(ctx, result.sources, parsed)
-        _count_new_per_source(ctx, result)
+        count_new_per_source(ctx, result)
         say(f"{len(result.stored)} articles stored")
         if deliver_alerts:
             with timed(result, "alert"):
@@ -589,7 +589,7 @@ def run_cycle_in(ctx: Context, *, only_sources: Sequence[str] | None = None, tri
     return result
 
 
-def _count_new_per_source(ctx: Context, result: CycleResult) -> None:
+def count_new_per_source(ctx: Context, result: CycleResult) -> None:
     per: dict[str, int] = {}
     for a in result.stored:
         per[a.source] = per.get(a.source, 0) + 1
