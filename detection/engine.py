@@ -6,7 +6,7 @@ claimed first with insert-on-conflict, so concurrent runs cannot decide an artic
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -98,7 +98,8 @@ def detect(
         last = (dev.features or {}).get("last")
         if last:
             try:
-                s2, d2 = similarity(watch, feats, EventFeatures.from_json(last))
+                # judged against the development's kind, not the latest article's
+                s2, d2 = similarity(watch, feats, replace(EventFeatures.from_json(last), kind=dev.kind))
                 if s2 > score:
                     score, detail = s2, {**d2, "against": "latest article"}
             except (KeyError, ValueError):
@@ -136,7 +137,11 @@ def detect(
     locked = store.lock_development(session, dev.id) or dev
     feats_json = dict(locked.features or {})
     old_cert = int(feats_json.get("certainty", 1))
-    escalated = kind == locked.kind and certainty > old_cert and watch.kinds[locked.kind].alert
+    # an escalation alerts only while the development itself is fresh (a stale one stays quiet)
+    dev_when = _aware(locked.first_published) or _aware(locked.first_seen) or as_of
+    dev_fresh = as_of - dev_when <= timedelta(hours=watch.freshness_hours)
+    escalated = (kind == locked.kind and certainty > old_cert and watch.kinds[locked.kind].alert
+                 and dev_fresh)
     feats_json["certainty"] = max(old_cert, certainty)
     feats_json["sources"] = int(feats_json.get("sources", 1)) + 1
     feats_json["last"] = feats.to_json()

@@ -217,6 +217,10 @@ def _jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
     return len(a & b) / len(a | b)
 
 
+def _scripts(terms: frozenset[str]) -> frozenset[str]:
+    return frozenset("cjk" if is_cjk(t) else "latin" for t in terms)
+
+
 def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[float, dict[str, Any]]:
     """Score in [0, 1] that ``a`` and ``b`` report the same event, with the parts and any veto."""
     detail: dict[str, Any] = {}
@@ -234,15 +238,25 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
     ents_j = _jaccard(a.entities, b.entities)
     concepts = _overlap(a.concepts, b.concepts)
     same_kind = a.kind == b.kind
-    # An article of a decisive (critical-severity) kind that differs from the development's
-    # kind is a new development (a reply after an overture, a return after a summit) unless
-    # the write-ups share the headline. The reverse (a non-decisive write-up of a known
-    # decisive event, e.g. a reaction piece) may join: it cannot swallow an alert.
+    # An article of an alert-worthy kind that outranks the development's kind (a reply after an
+    # overture, talks after a mediation offer, a return after talks, any alerting act after a
+    # background piece) reports a new real-world event: it never joins. Escalation within a
+    # kind (sources say -> official statement) joins. A lesser-kind write-up of a known event
+    # may join (it cannot swallow an alert), except a decisive (critical) development, whose
+    # aftermath (families react, sanctions eased) are acts of their own unless the headline is shared.
     # ``a`` is the article, ``b`` the development.
-    decisive = bool(ka and kb and not same_kind and ka.severity == "critical")
-    if decisive and terms < 0.5:
+    if ka is not None and ka.alert and not same_kind and (
+        kb is None or ka.severity == "critical" or ka.priority > kb.priority
+        or (kb.severity == "critical" and terms < 0.34)
+    ):
         return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
     score = 0.3 * ents + 0.1 * ents_j + 0.2 * concepts + 0.25 * max(terms, 0.6 * terms_ov) + 0.15 * same_kind - 0.05 * (not same_kind)
+    cross_script = _scripts(a.terms) and _scripts(b.terms) and not (_scripts(a.terms) & _scripts(b.terms))
+    if cross_script and same_kind:
+        # headlines in different scripts cannot share words: judge a same-kind write-up in
+        # another language on its actors, concepts and kind alone
+        score = (score - 0.25 * max(terms, 0.6 * terms_ov)) / 0.75
+        detail["cross_script"] = True
     score -= 0.03 * gap
     detail.update(
         entities=round(ents, 3),

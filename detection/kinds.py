@@ -10,14 +10,15 @@ A hit rejected only for negation counts toward the kind listed in ``negated_from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from detection import lexicon
 from detection.entities import Mention, entity_index
 from detection.scope import analyse
 from detection.terms import compiled, fold, is_cjk
-from detection.text import lead_sentences
+from detection.text import clean_title, lead_sentences
 from detection.watch import RuleSpec, WatchSpec
 
 _POSITION_WEIGHT = (3.0, 2.0, 1.5, 1.2, 1.0, 1.0)
@@ -83,6 +84,30 @@ def _speaker_sides(folded: str, mentions: list[Mention]) -> set[str]:
     return sides
 
 
+_EXPLAINER = re.compile(
+    r"^(q\s*&\s*a|q and a|explainer|analysis|faq|timeline|factbox|fact box|what to know|what we know|"
+    r"in depth|backgrounder|profile|opinion|editorial|commentary from)\b|^(why|how|what|who) .*\?\s*$|"
+    r"\banniversary\b|^(\w+|\d+) years (after|on|since|ago)\b|\blooking back\b|\ba look back\b"
+)
+_LINK_WORDS = frozenset(["of", "by", "from", "abducted", "kidnapped", "taken", "seized", "held", "detained",
+                         "the", "a", "an", "to", "in", "for", "on", "with", "against", "toward", "towards"])
+
+
+def _head_of_chain(folded: str, prior: list[Mention]) -> list[Mention]:
+    """Drop trailing mentions that only modify an earlier one (``families of those abducted by North
+    Korea said``: the subject is the families, not North Korea)."""
+    out = list(prior)
+    while len(out) >= 2:
+        gap = folded[out[-2].end : out[-1].start]
+        words = [w for w in re.split(r"[\s,]+", gap) if w]
+        if words and all(w in _LINK_WORDS for w in words) and words[0] in ("of", "by", "from", "abducted",
+                                                                            "kidnapped", "taken", "seized"):
+            out.pop()
+            continue
+        break
+    return out
+
+
 def _about_ok(rule: RuleSpec, lead_entities: set[str], lead_sides: set[str]) -> bool:
     return not rule.about or any(a in lead_entities or a in lead_sides for a in rule.about)
 
@@ -105,10 +130,14 @@ def _rule_hits(
             # the subject: the nearest actor-like mention before the cue (concepts are not actors)
             prior = [m for m in mentions if m.end <= cue.start and m.type != "concept"]
             if is_cjk(cue.term):
+                # topic-first scripts: the sentence's first actor is its subject
                 prior = [m for m in mentions if m.start < cue.start and m.type != "concept"]
-                inside = [m for m in prior if m.side in rule.actors]
-                actor = inside[0] if inside else None
+                while (len(prior) >= 2 and prior[0].type == "place" and prior[1].start - prior[0].end <= 8
+                       and not any(ch in " ,、，・…" for ch in folded[prior[0].end : prior[1].start].strip())):
+                    prior = prior[1:]  # a place modifying the head noun (日本の家族会, 일본 … 가족회)
+                actor = prior[0] if prior and prior[0].side in rule.actors else None
             else:
+                prior = _head_of_chain(folded, prior)
                 actor = prior[-1] if prior and prior[-1].side in rule.actors else None
                 if actor is None and prior and prior[-1].type == "place":
                     # "Japan's Takaichi"/"North Korean leader" pattern: look one further back
@@ -130,8 +159,12 @@ def _rule_hits(
         official = bool(rule.official_cues) and compiled(tuple(rule.official_cues)).any(folded)
         certainty = 2 if (official or not hedged) else 1
         weight = _POSITION_WEIGHT[min(idx, len(_POSITION_WEIGHT) - 1)]
-        hits.append(KindHit(kind, rule.note or kind, idx, sentence, cue.term,
-                            actor.entity if actor else None, certainty, weight, cue.start))
+        hit = KindHit(kind, rule.note or kind, idx, sentence, cue.term,
+                      actor.entity if actor else None, certainty, weight, cue.start)
+        if is_cjk(sentence):
+            hits[:] = [hit]  # verb-final scripts: the last accepted cue is the main predicate
+            continue
+        hits.append(hit)
         break
     return hits, rejected
 
@@ -139,6 +172,9 @@ def _rule_hits(
 def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
     """The kind of development the article's lead reports (see module docstring)."""
     lead = lead_sentences(title, text, watch.lead_sentences)
+    if _EXPLAINER.search(fold(clean_title(title))):
+        # explainers, Q&As, anniversary and look-back pieces recount events; they report none
+        return KindResult(watch.default_kind, None, ({"kind": "*", "blocked": "explainer headline"},))
     index = entity_index(watch.entities)
     folded = [fold(s) for s in lead]
     mentions = [index.mentions(f) for f in folded]
@@ -170,4 +206,11 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
         return (h.score, -pos / 10000.0, prio[h.kind])
 
     best = max(all_hits, key=rank)
+    if best.certainty == 2:
+        # certainty is a property of the report, not of one sentence: an unofficial lead that
+        # attributes the act to sources anywhere (headline or body) is a hedged report
+        official = tuple(c for r in watch.kinds[best.kind].rules for c in r.official_cues)
+        lead_text = "\n".join(folded)
+        if compiled(lexicon.HEDGE).any(lead_text) and not (official and compiled(official).any(lead_text)):
+            best = replace(best, certainty=1)
     return KindResult(best.kind, best, tuple(rejected))

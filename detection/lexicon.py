@@ -21,6 +21,11 @@ NEGATION: tuple[str, ...] = (
     "не", "нет", "пока не", "ни", "молч", "no ha", "aún no", "todavía no", "sin", "ningun", "ne ", "pas",
     "aucun", "sans", "nicht", "kein", "noch nicht",
 )
+# Refusal verbs before a predicate negate it ("rejected contact", "ruled out talks"); not checked on the cue.
+REFUSAL: tuple[str, ...] = (
+    "reject*", "refus*", "rebuff*", "ruled out", "rules out", "rule out", "turned down", "shut* the door on",
+    "shut* door on", "called off", "cancel*", "拒否", "拒絶", "거부", "거절", "拒绝", "отверг*", "rechaz*", "refus*",
+)
 # Speculation, conditions, questions and expectations: the event has not (certainly) happened.
 SPECULATIVE: tuple[str, ...] = (
     "may", "might", "could", "would", "possibly", "possible", "likely", "unlikely", "expected to", "whether",
@@ -28,7 +33,7 @@ SPECULATIVE: tuple[str, ...] = (
     "speculat*", "rumou?r*", "hoping", "hope", "hopes", "any response", "any reply", "should",
     "見通し", "可能性", "かどうか", "か注目", "注目される", "待って", "期待", "とみられ", "予想",
     "가능성", "전망", "지 주목", "기다리", "기대", "예상", "여부",
-    "可能", "是否", "预计", "有望", "等待", "期待", "或将",
+    "可能", "是否", "如果", "假如", "若", "预计", "有望", "等待", "期待", "或将",
     "может", "возможно", "ожида", "ли ", "puede", "podría", "posible", "espera", "pourrait", "attend",
     "könnte", "wartet",
 )
@@ -43,13 +48,14 @@ FUTURE: tuple[str, ...] = (
 DESIRE: tuple[str, ...] = (
     "want*", "wish*", "hope*", "seek*", "sought", "desire*", "eager", "willing*", "ready to", "open to",
     "call* for", "urg*", "push* for", "aim*", "propos*", "offer*", "request*", "ask*", "invit*", "press* for",
-    "意欲", "望", "求め", "要請", "希望", "意向", "희망", "원하", "촉구", "요청", "의향", "愿意", "希望",
+    "意欲", "望", "求め", "要請", "希望", "意向", "呼びかけ", "提案", "제안", "提议", "희망", "원하", "촉구", "요청", "의향", "愿意", "希望",
     "寻求", "呼吁", "хочет", "готов", "призыва", "quiere", "dispuesto", "souhaite", "prêt",
 )
 # Habitual / long-standing position: a restated old stance, not a new act.
 HABITUAL: tuple[str, ...] = (
     "has long", "have long", "long insisted", "long maintained", "has always", "has repeatedly",
-    "has consistently", "has maintained", "has insisted", "has claimed", "has said", "has argued",
+    "has consistently", "had sought", "had asked", "had proposed", "had offered", "had requested", "had urged",
+    "had called for", "keep seeking", "keep pushing", "keep pressing", "continue to seek", "continues to seek", "has maintained", "has insisted", "has claimed", "has said", "has argued",
     "has stated", "has stuck", "maintains", "insists", "has stood", "has held", "previously", "in the past",
     "これまで", "従来", "一貫して", "かねて", "그동안", "줄곧", "기존", "종전", "一直", "始终", "此前", "一贯",
     "неоднократно", "ранее", "всегда", "siempre", "ha sostenido", "toujours", "a toujours",

@@ -17,9 +17,10 @@ _BEFORE_LATIN = 28
 _BEFORE_CJK = 6
 _AFTER_CJK = 14
 _AFTER_LATIN = 16
+_CJK_BOUNDARY = frozenset(" \u3000、。,，!?！？…")
 _AFTER_LATIN_CUES = (
     "is expected", "are expected", "is awaited", "remains unclear", "not yet", "is unlikely", "is likely",
-    "would", "could", "might", "may",
+    "would", "could", "might", "may", "hoped", "hopes", "hope",
 )
 
 
@@ -59,10 +60,19 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     lo = actor_start if actor_start is not None and actor_start < cue_start else cue_start
     lo = max(0, lo - (_BEFORE_CJK if cjk else _BEFORE_LATIN))
     before = sentence[lo:cue_start]
-    after = sentence[cue_end: cue_end + (_AFTER_CJK if cjk else _AFTER_LATIN)]
+    end = cue_end + (_AFTER_CJK if cjk else _AFTER_LATIN)
+    if not cjk:
+        while end < len(sentence) and sentence[end].isalnum():
+            end += 1  # never cut a word in two ("north" is not "no")
+    after = sentence[cue_end:end]
+    if cjk:
+        # post-verbal negation/modality attaches to the verb: stop at the clause boundary
+        cut = [i for i, ch in enumerate(after) if ch in _CJK_BOUNDARY]
+        after = after[: cut[0]] if cut else after
     cue = sentence[cue_start:cue_end]
-    local = before + " " + cue + " " + after if cjk else before + " " + cue
-    neg = _first(lexicon.NEGATION, local)
+    # CJK negation is post-verbal (or a prefix such as 未/不 right before the cue)
+    local = sentence[max(0, cue_start - 2):cue_start] + cue + " " + after if cjk else before + " " + cue
+    neg = _first(lexicon.NEGATION, local) or (_first(lexicon.REFUSAL, before) if not cjk else "")
     if not cjk and not neg:
         neg = _first(("not yet", "yet to", "no "), after)
     spec = _first(lexicon.SPECULATIVE, before + " " + cue) or (
@@ -70,7 +80,7 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     )
     # Sentence-level openers: "Whether Pyongyang will respond...", "It is unclear if..."
     head = sentence[: max(0, (actor_start if actor_start is not None else cue_start))]
-    spec = spec or _first(("whether", "unclear", "if ", "any response", "any reply", "かどうか", "여부", "是否"), head)
+    spec = spec or _first(("whether", "unclear", "if ", "expected to", "likely to", "any response", "any reply", "かどうか", "여부", "是否"), head)
     fut = _first(lexicon.FUTURE, before) or (_first(lexicon.FUTURE, after) if cjk else "")
     desire = _first(lexicon.DESIRE, before) or (_first(lexicon.DESIRE, after) if cjk else "")
     habitual = _first(lexicon.HABITUAL, before + " " + cue + " " + (after if cjk else ""))

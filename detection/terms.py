@@ -32,7 +32,9 @@ def term_pattern(term: str) -> str:
     prefix = t.endswith("*")
     if prefix:
         t = t[:-1]
-    parts = [re.escape(p) for p in re.split(r"[\s\-]+", t) if p]
+    # a ``*`` ending an inner word is a prefix too ("call* for" matches "calls for")
+    parts = [re.escape(p[:-1]) + r"\w*" if p.endswith("*") else re.escape(p)
+             for p in re.split(r"[\s\-]+", t) if p]
     body = r"[\s\-]+".join(parts)
     if is_cjk(t):
         return body + (r"\w*" if prefix and not is_cjk(t[-1]) else "")
@@ -65,10 +67,13 @@ class TermSet:
         self.terms = tuple(t for t in terms if t.strip())
         self._exact: dict[str, str] = {}
         self._prefixes: list[tuple[str, str]] = []
+        self._patterns: list[tuple[re.Pattern[str], str]] = []
         groups: dict[str, list[str]] = {}
         for t in sorted(self.terms, key=lambda t: -len(t)):
             f = fold(t.strip())
-            if f.endswith("*"):
+            if "*" in f.rstrip("*"):
+                self._patterns.append((re.compile(term_pattern(t)), t))
+            elif f.endswith("*"):
                 self._prefixes.append((_key(f[:-1]), t))
             else:
                 self._exact.setdefault(_key(f), t)
@@ -89,6 +94,9 @@ class TermSet:
         k = _key(matched)
         if k in self._exact:
             return self._exact[k]
+        for pat, term in self._patterns:
+            if pat.fullmatch(matched):
+                return term
         for prefix, term in self._prefixes:
             if k.startswith(prefix):
                 return term
