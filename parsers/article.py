@@ -93,7 +93,7 @@ def _strict(data: bytes, enc: str) -> str | None:
 
 
 def _has_multibyte_utf8(data: bytes) -> bool:
-    return any(b >= 0x80 for b in data[:200000]) and _strict(data, "utf-8") is not None
+    return not data[:200000].isascii() and _strict(data, "utf-8") is not None
 
 
 def _decode(data: bytes, encoding: str | None) -> str:
