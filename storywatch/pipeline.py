@@ -28,6 +28,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -379,7 +380,7 @@ def store_and_detect(ctx: Context, parsed: Sequence[ParsedArticle], result: Cycl
             if item.error:
                 result.parse_failures.append(item.error)
             continue
-        stored = with_retry(lambda item=item: _ingest_one(ctx, item, watches, channel_names, result))
+        stored = with_retry(partial(_ingest_one, ctx, item, watches, channel_names, result))
         if stored is not None:
             result.stored.append(stored)
 

@@ -59,12 +59,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_run(args: argparse.Namespace, ctx: CliContext) -> int:
     config = ctx.config
     if os.environ.get("PREFECT_API_URL") and not args.local:
-        try:
-            from flows.ingest import run_ingest_via_prefect
-        except ImportError:
-            run_ingest_via_prefect = None
-        if run_ingest_via_prefect is not None:
-            return int(run_ingest_via_prefect(ctx, args))
+        from flows.ingest import run_ingest_via_prefect  # Prefect is imported only on this path
+
+        return int(run_ingest_via_prefect(ctx, args))
     from storywatch.pipeline import run_cycle
 
     with replay_if_enabled(config, args.as_of) as cfg:
