@@ -60,10 +60,6 @@ def test_two_runs_at_once_alert_each_development_exactly_once(alert_db_url: str,
         procs = [_run(cfg, hook.url("/desk"), tmp_path) for _ in range(2)]
         outs = [p.communicate(timeout=400) for p in procs]
         for p, (_, err) in zip(procs, outs, strict=True):
-            if p.returncode != 0 and "DeadlockDetected" in err and "UPDATE sources" in err:
-                # Known pipeline bug outside the alert stage (reported to the lead):
-                # _count_new_per_source updates sources rows in arbitrary order in one transaction.
-                pytest.xfail("pipeline deadlock on sources.last_new_article_at under two concurrent runs")
             assert p.returncode == 0, err[-3000:]
             assert "Traceback" not in err and "database is locked" not in err
         first = hook.received()
