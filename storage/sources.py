@@ -28,6 +28,7 @@ from fetcher.client import FetchResponse
 from fetcher.errors import FetchError, HTTPStatusError, RateLimited, one_line
 from storage.errors import StorageError
 from storage.models import HttpCache, Source
+from storage.upsert import insert_ignore
 
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_CAP = timedelta(hours=6)
@@ -44,19 +45,19 @@ def iso(value: datetime | None) -> str | None:
 def sync_sources(session: Session, configured: Iterable[tuple[str, str, str]]) -> list[Source]:
     """Insert new configured sources, update url/kind of known ones; health is kept. Returns them."""
     wanted = list(configured)
-    existing = {s.name: s for s in session.scalars(select(Source).where(Source.name.in_([n for n, _, _ in wanted])))}
+    names = [n for n, _, _ in wanted]
+    for name, url, kind in wanted:
+        # insert-on-conflict: two runs starting at once on a new database may both add a source
+        insert_ignore(session, Source.__table__, {"name": name, "url": url, "kind": kind,  # type: ignore[arg-type]
+                                                   "consecutive_failures": 0})
+    existing = {s.name: s for s in session.scalars(select(Source).where(Source.name.in_(names)))}
     out: list[Source] = []
     for name, url, kind in wanted:
-        row = existing.get(name)
-        if row is None:
-            row = Source(name=name, url=url, kind=kind, consecutive_failures=0)
-            session.add(row)
-            existing[name] = row
-        else:
-            if row.url != url:
-                row.url = url
-                row.next_due_at = None  # a corrected URL deserves an immediate try
-            row.kind = kind
+        row = existing[name]
+        if row.url != url:
+            row.url = url
+            row.next_due_at = None  # a corrected URL deserves an immediate try
+        row.kind = kind
         out.append(row)
     session.flush()
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 from storage.db import make_engine
 from storage.models import Base
@@ -24,6 +25,10 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Two processes starting at once on a fresh database must not both create the
+                # schema: the second waits here, then finds it at head. (SQLite: BEGIN IMMEDIATE.)
+                connection.execute(text("SELECT pg_advisory_xact_lock(7415031)"))
             context.run_migrations()
     engine.dispose()
 
