@@ -241,6 +241,15 @@ def _dateparser(text: str, now: datetime, languages: Iterable[str]) -> datetime 
     return dt.astimezone(UTC) if dt else None
 
 
+def format_iso(value: datetime | None, *, timespec: str = "auto") -> str | None:
+    """``2026-02-16T05:00:00Z``: ISO-8601 in UTC with ``Z`` (a naive value is read as UTC, None stays None)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
 def plausible(dt: datetime, now: datetime | None = None) -> bool:
     """True when ``dt`` is not before 1990 and not later than ``now`` + 1 day."""
     ref = (now or datetime.now(UTC)).astimezone(UTC) if (now is None or now.tzinfo) else now.replace(tzinfo=UTC)

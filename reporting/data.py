@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detection.watch import WatchSpec
+from parsers.dates import format_iso
 from storage.models import Alert, Article, Development, Run, Source, WatchArticle
 
 UNCLASSIFIED = "other"
@@ -171,12 +172,8 @@ class ReportData:
 
 
 def iso(value: datetime | None) -> str | None:
-    """An aware datetime as an ISO-8601 UTC string like ``2026-02-16T05:00:00Z``."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """An aware datetime as an ISO-8601 UTC string to the second, like ``2026-02-16T05:00:00Z``."""
+    return format_iso(value, timespec="seconds")
 
 
 def _text(value: Any, limit: int = 300) -> str:

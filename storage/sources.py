@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from fetcher.client import FetchResponse
 from fetcher.errors import FetchError, HTTPStatusError, RateLimited, one_line
+from parsers.dates import format_iso as iso
 from storage.errors import StorageError
 from storage.models import HttpCache, Source
 from storage.upsert import insert_ignore
@@ -33,13 +34,6 @@ from storage.upsert import insert_ignore
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_CAP = timedelta(hours=6)
 JITTER = 0.15
-
-
-def iso(value: datetime | None) -> str | None:
-    """``2026-02-16T05:00:00Z`` for an aware datetime (None stays None)."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def sync_sources(session: Session, configured: Iterable[tuple[str, str, str]]) -> list[Source]:

@@ -10,6 +10,7 @@ from typing import Any
 from fetcher.client import Fetcher, FetchRequest
 from fetcher.errors import FetchError
 from fetcher.settings import FetchSettings
+from parsers.dates import format_iso
 from parsers.errors import ParseError
 from parsers.models import Article
 from storywatch.pipeline import _parse_job, _run_async
@@ -22,16 +23,13 @@ def is_url(text: str) -> bool:
 
 def article_json(source: str, article: Article) -> dict[str, Any]:
     """The fields the pipeline stores for an article, as JSON-able values."""
-    def iso(d: datetime | None) -> str | None:
-        return None if d is None else d.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
     return {
         "input": source,
         "url": article.url,
         "title": article.title,
-        "published": iso(article.published),
+        "published": format_iso(article.published),
         "published_source": article.published_source,
-        "updated": iso(article.updated),
+        "updated": format_iso(article.updated),
         "lang": article.lang,
         "canonical_url": article.canonical_url,
         "byline": article.byline,

@@ -77,3 +77,13 @@ def test_date_value_keeps_provenance() -> None:
     assert dv is not None and dv.source == "meta:article:published_time"
     assert dv.value == datetime(2026, 2, 16, 5, 5, tzinfo=UTC)
     assert date_value("nothing", "x", now=NOW) is None
+
+
+def test_format_iso_is_utc_with_z() -> None:
+    from parsers.dates import format_iso
+
+    jst = timezone(timedelta(hours=9))
+    assert format_iso(datetime(2026, 2, 16, 14, 0, 0, 250000, tzinfo=jst)) == "2026-02-16T05:00:00.250000Z"
+    assert format_iso(datetime(2026, 2, 16, 14, 0, 0, 250000, tzinfo=jst), timespec="seconds") == "2026-02-16T05:00:00Z"
+    assert format_iso(datetime(2026, 2, 16, 5, 0)) == "2026-02-16T05:00:00Z"
+    assert format_iso(None) is None

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from parsers.dates import format_iso as iso
 from storywatch import __version__
 from storywatch.errors import ConfigError, StorywatchError
 
@@ -83,13 +84,6 @@ def json_default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def iso(value: datetime | None) -> str | None:
-    """``2026-02-16T05:00:00Z`` for an aware datetime."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_when(text: str) -> datetime:
