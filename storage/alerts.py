@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Alert, AlertAttempt, Article, Mute, WatchArticle
+from storage.upsert import insert_ignore
 
 ACTIVE = ("pending",)
 STATUSES = ("pending", "batched", "sent", "failed", "expired", "muted", "superseded")
@@ -25,18 +25,10 @@ def insert_alerts(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]
     """Insert outbox rows, skipping any whose idempotency key exists; ids of the inserted rows."""
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    ins: Any
-    if dialect == "postgresql":
-        ins = postgresql.insert(Alert)
-    elif dialect == "sqlite":
-        ins = sqlite.insert(Alert)
-    else:  # pragma: no cover - only the two supported dialects
-        raise NotImplementedError(dialect)
     ids: list[int] = []
     for row in rows:  # one statement per row: RETURNING + ON CONFLICT is portable this way
-        stmt = ins.values(**row).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Alert.id)
-        new_id = session.execute(stmt).scalar_one_or_none()
+        new_id = insert_ignore(session, Alert.__table__, row, returning="id",  # type: ignore[arg-type]
+                               conflict=["idempotency_key"])
         if new_id is not None:
             ids.append(int(new_id))
     return ids

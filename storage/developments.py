@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Development, DevelopmentKey, WatchArticle
+from storage.upsert import insert_ignore
 
 MAX_CANDIDATES = 40
 
@@ -27,16 +27,8 @@ def claim_watch_article(session: Session, watch: str, article_id: int, decided_a
         "watch": watch, "article_id": article_id, "relevant": False, "matched_terms": [],
         "explanation": {}, "decided_at": decided_at,
     }
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(WatchArticle).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(WatchArticle).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - other dialects: rely on the primary key
-        stmt = insert(WatchArticle).values(**values)
     # RETURNING yields a row only when this statement inserted it (rowcount is unreliable here)
-    inserted = session.execute(stmt.returning(WatchArticle.article_id)).first()
-    return inserted is not None
+    return insert_ignore(session, WatchArticle.__table__, values, returning="article_id") is not None  # type: ignore[arg-type]
 
 
 def get_watch_article(session: Session, watch: str, article_id: int) -> WatchArticle | None:

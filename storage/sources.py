@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fetcher.client import FetchResponse
@@ -29,7 +28,7 @@ from fetcher.errors import FetchError, HTTPStatusError, RateLimited, one_line
 from parsers.dates import format_iso as iso
 from storage.errors import StorageError
 from storage.models import HttpCache, Source
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, upsert
 
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_CAP = timedelta(hours=6)
@@ -92,15 +91,7 @@ def save_validators(session: Session, resp: FetchResponse) -> None:
     if not resp.not_modified or resp.etag or resp.last_modified:
         values["etag"] = resp.etag
         values["last_modified"] = resp.last_modified
-    dialect = session.get_bind().dialect.name
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = postgresql.insert(HttpCache).values(url=resp.url, **values)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(HttpCache).values(url=resp.url, **values)
-    else:  # pragma: no cover - only the two supported databases
-        raise StorageError(f"unsupported database dialect {dialect}")
-    session.execute(stmt.on_conflict_do_update(index_elements=[HttpCache.url], set_=values))
+    upsert(session, HttpCache, {"url": resp.url, **values}, key=["url"], update=values)
 
 
 def _source(session: Session, name: str) -> Source:
