@@ -8,15 +8,11 @@ import json
 import os
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerting import outbox
@@ -25,7 +21,6 @@ from storage import alerts as q
 from storage.db import make_engine, session_factory, transaction, upgrade
 from storage.models import Article, Development, WatchArticle
 
-PG_URL = os.environ.get("STORYWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 WATCH = "takaichi-kim"
 EVIL_TITLE = 'Pyongyang answers <script>alert("x")</script> & "Tokyo" talks'
@@ -44,44 +39,6 @@ class FakeDecision:
     escalated: bool = False
     revision: int = 1
     explanation: str = ""
-
-
-@contextmanager
-def pg_schema_url(base_url: str) -> Iterator[str]:
-    """A URL whose connections use a fresh private schema (dropped afterwards).
-
-    The shared test database is reset by other test modules at any time (``DROP SCHEMA public``);
-    a schema of our own keeps concurrent test runs from pulling the tables from under us.
-    """
-    from sqlalchemy import create_engine, text
-
-    schema = f"sw_alerts_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base_url)
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in base_url else "?"
-    try:
-        yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        engine.dispose()
-
-
-@pytest.fixture(name="alert_db_url", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def alert_db_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A SQLite file, or a private schema of the PostgreSQL test database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'alerts.db'}"
-        return
-    from tests.conftest import pg_available
-
-    if not pg_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL at 127.0.0.1:5432 is required under CI=true")
-        pytest.skip("PostgreSQL at 127.0.0.1:5432 not answering")
-    with pg_schema_url(PG_URL) as url:
-        yield url
 
 
 def open_db(url: str) -> sessionmaker[Session]:

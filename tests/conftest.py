@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,15 +29,25 @@ def pg_available() -> bool:
         return False
 
 
-def reset_pg(url: str = PG_URL) -> None:
-    """Drop and recreate the public schema of the test database."""
+@contextmanager
+def pg_schema_url(base_url: str = PG_URL) -> Iterator[str]:
+    """A URL whose connections use a fresh private schema of the test database (dropped afterwards).
+
+    Tests and test runs sharing the database never pull tables from under each other.
+    """
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(url)
+    schema = f"sw_test_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(base_url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in base_url else "?"
+    try:
+        yield f"{base_url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
 
 
 @pytest.fixture
@@ -53,9 +65,7 @@ def pg_url() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail("PostgreSQL at 127.0.0.1:5432 is required under CI=true")
         pytest.skip("PostgreSQL at 127.0.0.1:5432 not answering")
-    from tests.alert_world import pg_schema_url
-
-    with pg_schema_url(PG_URL) as url:
+    with pg_schema_url() as url:
         yield url
 
 

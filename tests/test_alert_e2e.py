@@ -16,7 +16,6 @@ from sqlalchemy import select
 from storage.models import Alert
 from storywatch.config import bundled_config_path
 from tests.alert_world import (
-    alert_db_fixture,  # noqa: F401 - the alert_db_url fixture
     open_db,
 )
 from tests.servers.webhook import WebhookServer
@@ -27,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CLOCK = "2026-11-21T00:00:00Z"
 
 
-def _config(tmp_path: Path, alert_db_url: str, replay_base: str) -> Path:
+def _config(tmp_path: Path, db_url: str, replay_base: str) -> Path:
     """The bundled replay config, its sources pointing at one replay server shared by both runs."""
     text = bundled_config_path("default").read_text(encoding="utf-8")
-    text = text.replace("sqlite:///var/storywatch.db", alert_db_url)
+    text = text.replace("sqlite:///var/storywatch.db", db_url)
     text = text.replace("{replay}", replay_base).replace("  enabled: true", "  enabled: false", 1)
     text += "\nchannels:\n  hook:\n    url: env:STORYWATCH_TEST_HOOK\n"
     cfg = tmp_path / "e2e.yaml"
@@ -49,14 +48,14 @@ def _run(cfg: Path, hook_url: str, cwd: Path) -> subprocess.Popen[str]:
 
 
 @pytest.mark.slow
-def test_two_runs_at_once_alert_each_development_exactly_once(alert_db_url: str, tmp_path: Path) -> None:
+def test_two_runs_at_once_alert_each_development_exactly_once(db_url: str, tmp_path: Path) -> None:
     if not bundled_config_path("default").is_file():
         pytest.skip("the bundled replay config is absent")
     from storywatch.replay.server import ReplayServer
 
-    factory = open_db(alert_db_url)  # migrated once up front: this test is about the outbox, not migrations
+    factory = open_db(db_url)  # migrated once up front: this test is about the outbox, not migrations
     with ReplayServer(port=0) as replay, WebhookServer() as hook:
-        cfg = _config(tmp_path, alert_db_url, replay.base_url)
+        cfg = _config(tmp_path, db_url, replay.base_url)
         procs = [_run(cfg, hook.url("/desk"), tmp_path) for _ in range(2)]
         outs = [p.communicate(timeout=400) for p in procs]
         for p, (_, err) in zip(procs, outs, strict=True):

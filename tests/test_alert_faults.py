@@ -18,7 +18,6 @@ from alerting.policy import AlertPolicy, ChannelSpec, resolve_channels
 from storage import alerts as q
 from tests.alert_world import (
     T0,
-    alert_db_fixture,  # noqa: F401 - the alert_db_url fixture
     open_db,
     record_and_enqueue,
     statuses,
@@ -34,11 +33,11 @@ def _worker(*args: str) -> subprocess.Popen[str]:
 
 
 @pytest.mark.slow
-def test_sigkill_after_claim_then_restart_delivers_exactly_once(alert_db_url: str) -> None:
-    factory = open_db(alert_db_url)
+def test_sigkill_after_claim_then_restart_delivers_exactly_once(db_url: str) -> None:
+    factory = open_db(db_url)
     policy = AlertPolicy()
     with WebhookServer() as hook:
-        proc = _worker("enqueue-claim", "--db", alert_db_url, "--url", hook.url(), "--now", T0.isoformat())
+        proc = _worker("enqueue-claim", "--db", db_url, "--url", hook.url(), "--now", T0.isoformat())
         try:
             assert proc.stdout is not None
             line = proc.stdout.readline()
@@ -64,9 +63,9 @@ def test_sigkill_after_claim_then_restart_delivers_exactly_once(alert_db_url: st
 
 
 @pytest.mark.slow
-def test_sigkill_before_claim_loses_nothing(alert_db_url: str, tmp_path: Path) -> None:
+def test_sigkill_before_claim_loses_nothing(db_url: str, tmp_path: Path) -> None:
     """Killed right after the enqueue transaction committed: the next run delivers it."""
-    factory = open_db(alert_db_url)
+    factory = open_db(db_url)
     policy = AlertPolicy()
     ids = record_and_enqueue(factory, policy, ["hook"], title="Committed, never delivered")
     with WebhookServer() as hook:
@@ -77,15 +76,15 @@ def test_sigkill_before_claim_loses_nothing(alert_db_url: str, tmp_path: Path) -
 
 @pytest.mark.slow
 @pytest.mark.parametrize("n_alerts", [12])
-def test_two_deliveries_at_the_same_moment_send_each_alert_once(alert_db_url: str, tmp_path: Path, n_alerts: int) -> None:
-    factory = open_db(alert_db_url)
+def test_two_deliveries_at_the_same_moment_send_each_alert_once(db_url: str, tmp_path: Path, n_alerts: int) -> None:
+    factory = open_db(db_url)
     policy = AlertPolicy()
     ids = []
     for i in range(n_alerts):
         ids += record_and_enqueue(factory, policy, ["hook"], title=f"Concurrent development #{i:02d}")
     go = tmp_path / "go"
     with WebhookServer() as hook:
-        procs = [_worker("deliver", "--db", alert_db_url, "--url", hook.url(), "--now", T0.isoformat(),
+        procs = [_worker("deliver", "--db", db_url, "--url", hook.url(), "--now", T0.isoformat(),
                          "--go-file", str(go)) for _ in range(2)]
         for p in procs:
             assert p.stdout is not None and p.stdout.readline().strip() == "ready"

@@ -18,7 +18,6 @@ from tests.alert_world import (
     WATCH,
     FakeDecision,
     add_development,
-    alert_db_fixture,  # noqa: F401 - the alert_db_url fixture
     open_db,
     record_and_enqueue,
     statuses,
@@ -28,8 +27,8 @@ from tests.servers.webhook import WebhookServer
 
 
 @pytest.fixture
-def factory(alert_db_url: str) -> sessionmaker[Session]:
-    return open_db(alert_db_url)
+def factory(db_url: str) -> sessionmaker[Session]:
+    return open_db(db_url)
 
 
 @pytest.fixture
