@@ -23,10 +23,16 @@ from flows.tasks import (
     report_task,
     store_detect_task,
 )
-from storage import runs as run_store
-from storage.db import transaction
 from storywatch.config import Config
-from storywatch.pipeline import CycleResult, PlannedArticle, SourceOutcome, open_context, timed
+from storywatch.pipeline import (
+    CycleResult,
+    PlannedArticle,
+    SourceOutcome,
+    begin_run,
+    end_run,
+    open_context,
+    timed,
+)
 
 
 def batches(items: Sequence[PlannedArticle], n: int) -> list[list[PlannedArticle]]:
@@ -57,10 +63,7 @@ def run_cycle_tasks(config: Config, *, as_of: datetime | None, only_sources: Seq
     settings = flow_settings(config)
     ctx = open_context(config, as_of=as_of)  # migrates once; the tasks open their own connections
     clock = ctx.as_of
-    started = ctx.now()
-    result = CycleResult(run_id=None, as_of=clock, started_at=started)
-    with transaction(ctx.sessions) as session:
-        result.run_id = run_store.start_run(session, started_at=started, as_of=clock, trigger=trigger)
+    result = begin_run(ctx, trigger)
     status = "failed"
     delays = settings.fetch_retry_delays or [0.0]
     fetch = fetch_feeds_task.with_options(retries=settings.fetch_retries, retry_delay_seconds=delays,
@@ -107,10 +110,7 @@ def run_cycle_tasks(config: Config, *, as_of: datetime | None, only_sources: Seq
             result.delivery_errors = sent.delivery_errors
         status = "ok"
     finally:
-        result.finished_at = ctx.now()
-        with transaction(ctx.sessions) as session:
-            run_store.finish_run(session, result.run_id, finished_at=result.finished_at, status=status,
-                                 stats=result.stats())
+        end_run(ctx, result, status)
         ctx.engine.dispose()
     if report if report is not None else config.report.write_after_run:
         with timed(result, "report"):

@@ -551,14 +551,29 @@ def run_cycle(config: Config, *, as_of: datetime | None = None, only_sources: Se
         ctx.engine.dispose()
 
 
-def run_cycle_in(ctx: Context, *, only_sources: Sequence[str] | None = None, trigger: str = "cli",
-                 deliver_alerts: bool = True, report: bool | None = None,
-                 say: Callable[[str], None] = lambda _m: None) -> CycleResult:
-    """:func:`run_cycle` on an open context."""
+def begin_run(ctx: Context, trigger: str) -> CycleResult:
+    """Record a cycle as running and return its (empty) result with the run's id."""
     started = ctx.now()
     result = CycleResult(run_id=None, as_of=ctx.as_of, started_at=started)
     with transaction(ctx.sessions) as session:
         result.run_id = run_store.start_run(session, started_at=started, as_of=ctx.as_of, trigger=trigger)
+    return result
+
+
+def end_run(ctx: Context, result: CycleResult, status: str) -> None:
+    """Stamp the cycle's end and record its status and figures."""
+    assert result.run_id is not None, "end_run needs the result of begin_run"
+    result.finished_at = ctx.now()
+    with transaction(ctx.sessions) as session:
+        run_store.finish_run(session, result.run_id, finished_at=result.finished_at, status=status,
+                             stats=result.stats())
+
+
+def run_cycle_in(ctx: Context, *, only_sources: Sequence[str] | None = None, trigger: str = "cli",
+                 deliver_alerts: bool = True, report: bool | None = None,
+                 say: Callable[[str], None] = lambda _m: None) -> CycleResult:
+    """:func:`run_cycle` on an open context."""
+    result = begin_run(ctx, trigger)
     status = "failed"
     try:
         with timed(result, "fetch_feeds"):
@@ -577,10 +592,7 @@ def run_cycle_in(ctx: Context, *, only_sources: Sequence[str] | None = None, tri
                 deliver(ctx, result)
         status = "ok"
     finally:
-        result.finished_at = ctx.now()
-        with transaction(ctx.sessions) as session:
-            run_store.finish_run(session, result.run_id, finished_at=result.finished_at, status=status,
-                                 stats=result.stats())
+        end_run(ctx, result, status)
     if report if report is not None else ctx.config.report.write_after_run:
         try:
             with timed(result, "report"):
