@@ -287,16 +287,16 @@ def _feed_outcome(ctx: Context, name: str, url: str, kind: str,
 def plan_articles(ctx: Context, planned: Sequence[PlannedArticle]) -> tuple[list[PlannedArticle], int]:
     """Entries whose URL (raw or canonical) is not stored yet, each once; and how many were known."""
     seen: set[str] = set()
-    unique: list[PlannedArticle] = []
+    unique: list[tuple[PlannedArticle, str]] = []  # with its canonical URL, computed once
     for p in planned:
         canon = canonicalize_url(p.url)
         if p.url in seen or canon in seen:
             continue
         seen.update((p.url, canon))
-        unique.append(p)
+        unique.append((p, canon))
     with ctx.sessions() as session:
-        known = article_store.known_urls(session, [u for p in unique for u in (p.url, canonicalize_url(p.url))])
-    todo = [p for p in unique if p.url not in known and canonicalize_url(p.url) not in known]
+        known = article_store.known_urls(session, seen)
+    todo = [p for p, canon in unique if p.url not in known and canon not in known]
     return todo, len(planned) - len(todo)
 
 
@@ -327,7 +327,7 @@ async def _fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
             try:
                 resp = await fetcher.fetch(FetchRequest(url=p.url, kind="page", untrusted=p.entry is not None))
             except FetchError as exc:
-                out[i] = _from_entry(p, ctx.now(), f"fetch failed: {exc}")
+                out[i] = _unparsed(p, ctx.now(), f"fetch failed: {exc}")
                 return
             args = (resp.content, resp.final_url, resp.fetched_at, resp.encoding)
             try:
@@ -336,10 +336,10 @@ async def _fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
                 else:
                     article = _parse_job(*args)
             except ParseError as exc:
-                out[i] = _from_entry(p, resp.fetched_at, f"parse failed: {exc}")
+                out[i] = _unparsed(p, resp.fetched_at, f"parse failed: {exc}")
                 return
             except Exception as exc:  # a crashed worker must not end the run
-                out[i] = _from_entry(p, resp.fetched_at, f"parse crashed: {type(exc).__name__}: {exc}")
+                out[i] = _unparsed(p, resp.fetched_at, f"parse crashed: {type(exc).__name__}: {exc}")
                 return
             out[i] = ParsedArticle(p.source, _merge_entry(article, p.entry), resp.fetched_at)
 
@@ -363,7 +363,7 @@ def _merge_entry(article: Article, entry: FeedEntry | None) -> Article:
     return replace(article, **updates) if updates else article
 
 
-def _from_entry(p: PlannedArticle, when: datetime, error: str) -> ParsedArticle:
+def _unparsed(p: PlannedArticle, when: datetime, error: str) -> ParsedArticle:
     """A page that could not be fetched or parsed: kept as an error, retried next run."""
     return ParsedArticle(p.source, None, when, error=f"{p.url}: {error}")
 
