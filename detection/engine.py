@@ -82,7 +82,7 @@ def detect(
     expl["kind"] = kres.explanation()
     published = _aware(article.published)
     when = published or as_of
-    feats = extract(watch, title, article.text, kind, when)
+    feats = extract(watch, title, article.text, kind, when, kres.others)
     spec = watch.kinds[kind]
     certainty = kres.hit.certainty if kres.hit else 1
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from detection import lexicon
 from detection.entities import entity_index
-from detection.terms import fold, is_cjk
+from detection.terms import compiled, fold, is_cjk
 from detection.text import clean_title, content_sentences
 from detection.watch import WatchSpec
 
@@ -144,6 +145,10 @@ class EventFeatures:
     terms: frozenset[str]
     years: frozenset[int]
     day: date
+    #: Other kinds reported in the lead: a families' reaction to talks also names the talks.
+    also: frozenset[str] = frozenset()
+    #: The headline or first sentence reacts to an earlier event ("a day after", "welcomed").
+    reaction: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """JSON-friendly form (stored in ``developments.features``)."""
@@ -155,6 +160,8 @@ class EventFeatures:
             "terms": sorted(self.terms),
             "years": sorted(self.years),
             "day": self.day.isoformat(),
+            **({"also": sorted(self.also)} if self.also else {}),
+            **({"reaction": True} if self.reaction else {}),
         }
 
     @staticmethod
@@ -168,6 +175,8 @@ class EventFeatures:
             frozenset(d.get("terms", ())),
             frozenset(int(y) for y in d.get("years", ())),
             date.fromisoformat(d["day"]),
+            frozenset(d.get("also", ())),
+            bool(d.get("reaction", False)),
         )
 
 
@@ -187,7 +196,8 @@ def headline_terms(text: str) -> set[str]:
     return out
 
 
-def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime) -> EventFeatures:
+def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime,
+            also: tuple[str, ...] | frozenset[str] = ()) -> EventFeatures:
     """Event features from the headline and the first sentences of the body."""
     title = clean_title(title)
     sents = content_sentences(title, text)
@@ -201,7 +211,8 @@ def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime) 
     distinct = frozenset(m.entity for m in head_ments if watch.entities[m.entity].distinct)
     years = frozenset(int(y) for y in _YEAR.findall(head))
     return EventFeatures(
-        kind, entities, concepts, distinct, frozenset(headline_terms(head)), years, when.date()
+        kind, entities, concepts, distinct, frozenset(headline_terms(head)), years, when.date(), frozenset(also),
+        compiled(lexicon.REACTION).any(fold(head)),
     )
 
 
@@ -247,10 +258,17 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
     # ``a`` is the article, ``b`` the development.
     if ka is not None and ka.alert and not same_kind and (
         kb is None or ka.severity == "critical" or ka.priority > kb.priority
-        or (kb.severity == "critical" and terms < 0.34)
+        or (kb.severity == "critical" and terms < 0.34 and not a.reaction)
     ):
         return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
-    score = 0.3 * ents + 0.1 * ents_j + 0.2 * concepts + 0.25 * max(terms, 0.6 * terms_ov) + 0.15 * same_kind - 0.05 * (not same_kind)
+    # a lesser-kind piece whose lead also reports the development's kind reacts to that event
+    # ("families hopeful after Japan and North Korea agreed"): it counts as the same kind here
+    reaction = (not same_kind and (b.kind in a.also or a.reaction) and ka is not None and kb is not None
+                and ka.priority < kb.priority)
+    if reaction:
+        detail["reaction_to"] = b.kind
+    kindish = same_kind or reaction
+    score = 0.3 * ents + 0.1 * ents_j + 0.2 * concepts + 0.25 * max(terms, 0.6 * terms_ov) + 0.15 * kindish - 0.05 * (not kindish)
     cross_script = _scripts(a.terms) and _scripts(b.terms) and not (_scripts(a.terms) & _scripts(b.terms))
     if cross_script and same_kind:
         # headlines in different scripts cannot share words: judge a same-kind write-up in

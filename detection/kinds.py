@@ -46,6 +46,8 @@ class KindResult:
     kind: str
     hit: KindHit | None
     rejected: tuple[dict[str, Any], ...] = field(default=())
+    #: Other kinds whose rules also fired in the lead (the event a reaction piece reacts to).
+    others: tuple[str, ...] = field(default=())
 
     def explanation(self) -> dict[str, Any]:
         """A JSON-friendly account of the decision."""
@@ -57,6 +59,8 @@ class KindResult:
             )
         else:
             out["rule"] = "default: no kind rule fired in the lead"
+        if self.others:
+            out["also_in_lead"] = list(self.others)
         if self.rejected:
             out["rejected"] = list(self.rejected[:6])
         return out
@@ -72,7 +76,7 @@ def _speaker_sides(folded: str, mentions: list[Mention]) -> set[str]:
         if is_cjk(h.term):
             sides.add(speakers[0].side)
             continue
-        before = [m for m in speakers if m.end <= h.start and h.start - m.end <= 40]
+        before = _head_of_chain(folded, [m for m in speakers if m.end <= h.start and h.start - m.end <= 40])
         after = [m for m in speakers if m.start >= h.end and m.start - h.end <= 14]
         trailing = folded[max(0, h.start - 3) : h.start].strip().endswith((",", '"', "'", "”"))
         if (h.term == "according to" and after) or (trailing and after):
@@ -108,6 +112,80 @@ def _head_of_chain(folded: str, prior: list[Mention]) -> list[Mention]:
     return out
 
 
+_PREPOSITIONS = frozenset(["in", "at", "to", "from", "with", "on", "for", "by", "of", "into", "toward", "towards",
+                          "against", "near", "between", "among", "about", "over", "than", "like", "visiting"])
+_COORD = frozenset(["and", "&", "と", "과", "와", "및", "和", "与", "及", "и", "y", "et", "und"])
+_POSTNOMINAL = re.compile(r"^\s*(between|with|among|from|involving)\s+(the\s+)?$")
+
+
+def _prepositional(folded: str, m: Mention) -> bool:
+    """Whether ``m`` is governed by a preposition (``in Tokyo``, ``by North Korea``): never a subject."""
+    words = re.findall(r"[\w&']+", folded[max(0, m.start - 14) : m.start])
+    return bool(words) and words[-1] in _PREPOSITIONS
+
+
+_SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t)) | {"stated", "said", "says", "say"}
+_DATELINE = re.compile(r"^[^.!?\n]{0,48}?\s-\s")
+
+
+def _dateline_end(folded: str) -> int:
+    """End of a dateline (``tokyo (wire) - ``, ``seoul, nov 3 (reuters) - ``): its place is not an actor."""
+    m = _DATELINE.match(folded)
+    return m.end() if m and not re.search(r"\b(said|says|met|and)\b", m.group(0)) else 0
+
+
+def _coordinated_predicate(folded: str, cue_start: int, headline: bool) -> bool:
+    """Whether the cue opens a second predicate of the clause (``met the families and pledged``;
+    in a headline also ``meets families, pledges``)."""
+    before = folded[max(0, cue_start - 8) : cue_start]
+    return bool(re.search(r"(\band|,)\s+$" if headline else r"\band\s+$", before))
+
+
+def _coordinated_with(folded: str, m: Mention, mentions: list[Mention]) -> Mention | None:
+    """Another actor joined to ``m`` by ``and`` (``Japan and North Korea agreed``): a joint subject."""
+    for p in mentions:
+        if p.end <= m.start and p.type != "concept" and p.side != m.side:
+            gap = folded[p.end : m.start].strip()
+            gap = re.sub(r"^(?:'s|の)\s*", "", gap)
+            if gap in _COORD:
+                return p
+    for n in mentions:
+        if n.start >= m.end and n.type != "concept" and n.side != m.side:
+            gap = folded[m.end : n.start].strip()
+            if gap in _COORD:
+                return n
+            break
+    return None
+
+
+def _subject(folded: str, cue_start: int, mentions: list[Mention], actors: tuple[str, ...] | list[str],
+             headline: bool) -> Mention | None:
+    """The actor of the predicate at ``cue_start`` in an alphabetic-script sentence (None: not one of ``actors``)."""
+    start = 0 if headline else _dateline_end(folded)
+    prior = [m for m in mentions if start <= m.start and m.end <= cue_start and m.type != "concept"]
+    if not prior:
+        # a nominal predicate names its parties after it: "talks between Japan and North Korea"
+        after = [m for m in mentions if m.start >= cue_start and m.type != "concept"]
+        for m in after[:1]:
+            gap_start = next((i for i in range(cue_start, m.start) if folded[i] == " "), m.start)
+            if _POSTNOMINAL.match(folded[gap_start : m.start]) and m.side in actors:
+                return m
+        return None
+    if _coordinated_predicate(folded, cue_start, headline):
+        # "... met the families in Tokyo and pledged": the subject of the first predicate
+        heads = [m for m in prior if not _prepositional(folded, m)]
+        if heads:
+            return heads[0] if heads[0].side in actors else None
+    subjects = [m for m in prior if not _prepositional(folded, m)] or prior
+    chain = _head_of_chain(folded, subjects)
+    actor = chain[-1] if chain and chain[-1].side in actors else None
+    if actor is None and chain and chain[-1].type == "place":
+        # "Japan's Takaichi"/"North Korean leader" pattern: look one further back
+        cands = [m for m in chain[-3:] if m.side in actors]
+        actor = cands[-1] if cands else None
+    return actor
+
+
 def _about_ok(rule: RuleSpec, lead_entities: set[str], lead_sides: set[str]) -> bool:
     return not rule.about or any(a in lead_entities or a in lead_sides for a in rule.about)
 
@@ -127,30 +205,31 @@ def _rule_hits(
     for cue in compiled(tuple(rule.cues)).find(folded):
         actor: Mention | None = None
         if rule.actors:
-            # the subject: the nearest actor-like mention before the cue (concepts are not actors)
-            prior = [m for m in mentions if m.end <= cue.start and m.type != "concept"]
             if is_cjk(cue.term):
                 # topic-first scripts: the sentence's first actor is its subject
                 prior = [m for m in mentions if m.start < cue.start and m.type != "concept"]
                 while (len(prior) >= 2 and prior[0].type == "place" and prior[1].start - prior[0].end <= 8
+                       and folded[prior[0].end : prior[1].start].strip() not in _COORD
                        and not any(ch in " ,、，・…" for ch in folded[prior[0].end : prior[1].start].strip())):
                     prior = prior[1:]  # a place modifying the head noun (日本の家族会, 일본 … 가족회)
                 actor = prior[0] if prior and prior[0].side in rule.actors else None
             else:
-                prior = _head_of_chain(folded, prior)
-                actor = prior[-1] if prior and prior[-1].side in rule.actors else None
-                if actor is None and prior and prior[-1].type == "place":
-                    # "Japan's Takaichi"/"North Korean leader" pattern: look one further back
-                    cands = [m for m in prior[-3:] if m.side in rule.actors]
-                    actor = cands[-1] if cands else None
+                actor = _subject(folded, cue.start, mentions, rule.actors, idx == 0)
             if actor is None:
+                continue
+            partner = _coordinated_with(folded, actor, mentions)
+            if partner is not None and partner.side not in rule.actors:
+                # a joint act of both sides ("Japan and North Korea agreed") is not one side's act
+                rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term,
+                                 "blocked": f"joint subject:{partner.entity}+{actor.entity}"})
                 continue
         third = False
         if rule.actors:
             others = speaker_sides - set(rule.actors) - {"families"}
             # a speech verb before the actor, spoken by someone else, puts the actor in reported speech
             third = bool(others)
-        scope = analyse(folded, actor.start if actor else None, cue.start, cue.end, third)
+        scope = analyse(folded, actor.start if actor else None, cue.start, cue.end, third,
+                        speech=cue.term in _SPEECH_CUES)
         blocked = scope.blocked_by(rule.reject)
         if blocked:
             rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": blocked})
@@ -213,4 +292,5 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
         lead_text = "\n".join(folded)
         if compiled(lexicon.HEDGE).any(lead_text) and not (official and compiled(official).any(lead_text)):
             best = replace(best, certainty=1)
-    return KindResult(best.kind, best, tuple(rejected))
+    others = tuple(sorted({h.kind for h in all_hits if h.kind != best.kind and not h.rule.startswith("negated")}))
+    return KindResult(best.kind, best, tuple(rejected), others)

@@ -92,3 +92,11 @@ HEDGE: tuple[str, ...] = (
     "関係者", "によると", "報道", "消息筋", "소식통", "보도", "관계자", "据报道", "消息人士", "知情人士",
     "по данным сми", "источник", "fuentes", "selon des sources",
 )
+# Reaction markers: the lead reacts to an event reported before ("a day after", "welcomed").
+REACTION: tuple[str, ...] = (
+    "a day after", "day after", "days after", "after meeting", "after their meeting", "in response to",
+    "in reaction to", "reacted to", "reacting to", "reaction to", "responding to", "encouraged by", "heartened by",
+    "welcomed", "welcomes", "hopeful after", "praised", "reactions to", "react to",
+    "を受け", "受けて", "に反応", "を歓迎", "翌日", "에 대해", "환영", "에 반응", "하루 뒤", "对此", "欢迎", "次日",
+    "в ответ на", "приветствовал*", "tras la", "en respuesta", "au lendemain", "a salué",
+)

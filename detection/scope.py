@@ -7,6 +7,7 @@ it, so CJK gets a short look-ahead window as well.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +18,9 @@ _BEFORE_LATIN = 28
 _BEFORE_CJK = 6
 _AFTER_CJK = 14
 _AFTER_LATIN = 16
+_CLAUSE_BREAK = re.compile(r"(?:\b(?:after|before|when|because|since|while|as|once|but|although|though)\b|[;:,])\s*")
 _CJK_BOUNDARY = frozenset(" \u3000、。,，!?！？…")
+_AFTER_SPEECH_CUES = ("hoped", "hopes", "hope", "wished", "wish", "wants", "wanted")
 _AFTER_LATIN_CUES = (
     "is expected", "are expected", "is awaited", "remains unclear", "not yet", "is unlikely", "is likely",
     "would", "could", "might", "may", "hoped", "hopes", "hope",
@@ -50,15 +53,20 @@ def _first(terms: tuple[str, ...], text: str) -> str:
 
 
 def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int,
-            third_party_speaker: bool) -> Scope:
+            third_party_speaker: bool, speech: bool = False) -> Scope:
     """Scope flags for the predicate at [cue_start, cue_end) whose subject starts at ``actor_start``.
 
     ``sentence`` must be folded (see detection.terms.fold). ``third_party_speaker`` says an
-    actor of another side is the one speaking/reporting in this sentence.
+    actor of another side is the one speaking/reporting in this sentence. ``speech`` says the
+    cue is a speech act (``said``): what follows it is what was said, not its scope.
     """
     cjk = is_cjk(sentence[cue_start:cue_end]) or is_cjk(sentence[max(0, cue_start - 3):cue_start])
     lo = actor_start if actor_start is not None and actor_start < cue_start else cue_start
     lo = max(0, lo - (_BEFORE_CJK if cjk else _BEFORE_LATIN))
+    if not cjk and actor_start is not None and lo < actor_start:
+        # what precedes the subject's own clause does not govern its predicate
+        # ("hopeful after Japan and North Korea agreed": the hope is not the agreement's)
+        lo = max((m.end() for m in _CLAUSE_BREAK.finditer(sentence, lo, actor_start)), default=lo)
     before = sentence[lo:cue_start]
     end = cue_end + (_AFTER_CJK if cjk else _AFTER_LATIN)
     if not cjk:
@@ -73,10 +81,13 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     # CJK negation is post-verbal (or a prefix such as 未/不 right before the cue)
     local = sentence[max(0, cue_start - 2):cue_start] + cue + " " + after if cjk else before + " " + cue
     neg = _first(lexicon.NEGATION, local) or (_first(lexicon.REFUSAL, before) if not cjk else "")
-    if not cjk and not neg:
+    if not cjk and not neg and not speech:
         neg = _first(("not yet", "yet to", "no "), after)
+    # after a speech verb comes what was said: its modality ("said it would...") is the
+    # content, not the act's; only a wish ("said they hoped...") makes the act a non-event
+    after_cues = _AFTER_SPEECH_CUES if speech else _AFTER_LATIN_CUES
     spec = _first(lexicon.SPECULATIVE, before + " " + cue) or (
-        _first(_AFTER_LATIN_CUES, after) if not cjk else _first(lexicon.SPECULATIVE, after)
+        _first(after_cues, after) if not cjk else _first(lexicon.SPECULATIVE, after)
     )
     # Sentence-level openers: "Whether Pyongyang will respond...", "It is unclear if..."
     head = sentence[: max(0, (actor_start if actor_start is not None else cue_start))]

@@ -1,0 +1,174 @@
+"""The finer rules of kind classification and event grouping, one literal case each.
+
+Who the subject is (prepositions, datelines, coordinated predicates, joint subjects, nominal
+predicates), where a predicate's scope stops (clause boundaries), how reaction pieces join the
+event they react to, wildcard terms inside phrases, and the stale-escalation guard.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from dedupe.fingerprint import fingerprint, to_json
+from detection.engine import Decision, detect
+from detection.events import extract, similarity
+from detection.kinds import classify
+from detection.scope import analyse
+from detection.terms import compiled, fold
+from detection.watch import load_default_watch
+from parsers.models import Article
+from storage.db import make_engine, upgrade
+from storage.dedupe_index import find_duplicate, index_article
+from storage.models import Article as ArticleRow
+
+W = load_default_watch()
+QUIET = "Officials gave no further details."
+
+
+def _hit(title: str, text: str = QUIET) -> tuple[str, str | None]:
+    res = classify(W, title, text)
+    return res.kind, res.hit.actor if res.hit else None
+
+
+def test_prepositional_and_dateline_places_are_not_subjects() -> None:
+    # "... by North Korea in Tokyo on Tuesday and pledged": the subject is Trump, not Tokyo/North Korea
+    kind, actor = _hit("US leader meets relatives of abductees",
+                       "TOKYO (Wire) — US President Donald Trump met families of Japanese abducted by North Korea "
+                       "in Tokyo on Tuesday and pledged to support Japan in bringing them home.")
+    assert (kind, actor) == ("third_party_mediation", "trump")
+
+
+def test_headline_comma_coordination_keeps_the_first_subject() -> None:
+    kind, actor = _hit("Trump meets families of abductees in Tokyo, pledges US support")
+    assert (kind, actor) == ("third_party_mediation", "trump")
+
+
+def test_body_appositive_comma_is_not_a_coordinated_predicate() -> None:
+    kind, _ = _hit("Statement from Pyongyang",
+                   "SEOUL (Wire) — Kim Yo Jong, the sister of North Korean leader Kim Jong Un, said on Thursday that "
+                   "Tokyo must stop raising the abduction issue.")
+    assert kind == "pyongyang_response"
+
+
+def test_families_of_those_abducted_by_north_korea_are_the_subject() -> None:
+    kind, actor = _hit("Families of those abducted by North Korea said on Sunday they would soften their stance")
+    assert kind == "families_position" and actor == "families"
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Japan and North Korea agreed to hold talks in Mongolia", QUIET),
+        ("日朝首脳会談、来月開催へ", "日本と北朝鮮の両政府は20日、首脳会談を来月平壌で開催することで合意したと発表した。"),
+    ],
+)
+def test_a_joint_act_of_both_sides_is_talks_not_a_pyongyang_response(title: str, text: str) -> None:
+    res = classify(W, title, text)
+    assert res.kind == "talks_or_contact"
+    assert any(r["blocked"].startswith("joint subject") for r in res.rejected) or is_cjk_only(title)
+
+
+def is_cjk_only(title: str) -> bool:
+    return not any(c.isascii() and c.isalpha() for c in title)
+
+
+def test_a_nominal_predicate_names_its_parties_after_it() -> None:
+    kind, actor = _hit("Shenyang talks between Japan and North Korea end without breakthrough",
+                       "Talks between Japan and North Korea in Shenyang ended on Tuesday.")
+    assert kind == "talks_or_contact" and actor in ("japan", "north_korea")
+
+
+def test_scope_stops_at_a_clause_boundary_before_the_subject() -> None:
+    s = fold("Relatives said they were cautiously hopeful after Japan and North Korea reached agreement")
+    actor, cue = s.index("japan"), s.index("agreement")
+    sc = analyse(s, actor, cue, cue + len("agreement"), False)
+    assert not (sc.desire or sc.speculative or sc.negation)
+    s = fold("Although Tokyo did not ask for it, North Korea responded on Tuesday")
+    actor, cue = s.index("north korea"), s.index("responded")
+    assert not analyse(s, actor, cue, cue + len("responded"), False).negation
+    # inside the clause, negation still governs
+    s = fold("Tokyo said on Tuesday that North Korea has not responded")
+    actor, cue = s.index("north korea"), s.index("responded")
+    assert analyse(s, actor, cue, cue + len("responded"), False).negation
+
+
+def test_not_reacted_is_no_change() -> None:
+    assert classify(W, "No word from Pyongyang", "So far Pyongyang has not reacted to the summit proposal.").kind \
+        == "no_change_status"
+
+
+def test_mid_word_wildcard_in_a_phrase() -> None:
+    terms = compiled(("call* for", "pledg* to support"))
+    assert terms.any(fold("The families calls for talks"))
+    assert terms.any(fold("He pledged to support Japan"))
+    assert not terms.any(fold("He called the offer cynical"))
+
+
+def _feats(title: str, text: str, day: int):  # type: ignore[no-untyped-def]
+    res = classify(W, title, text)
+    return extract(W, title, text, res.kind, datetime(2014, 5, day, 6, tzinfo=UTC), res.others)
+
+
+def test_a_reaction_piece_joins_the_event_it_reacts_to() -> None:
+    talks = _feats("Japan and North Korea agree in Stockholm on abduction probe",
+                   "Japan and North Korea agreed in Stockholm on Thursday that Pyongyang would reinvestigate the "
+                   "abductions, officials said.", 29)
+    assert talks.kind == "talks_or_contact"
+    reaction = _feats("Families cautiously hopeful after Stockholm agreement",
+                      "Relatives of the abductees said on Friday they were cautiously hopeful after Japan and North "
+                      "Korea reached agreement in Stockholm.", 30)
+    assert reaction.kind == "families_position" and "talks_or_contact" in reaction.also
+    score, detail = similarity(W, reaction, talks)
+    assert score >= W.join_threshold and detail.get("reaction_to") == "talks_or_contact"
+
+
+def test_a_reaction_piece_joins_a_decisive_event_but_a_new_act_after_it_does_not() -> None:
+    reply = _feats("North Korea rejects Japan's summit offer",
+                   "North Korea's foreign ministry said in a statement on Monday it rejected Japan's summit offer "
+                   "over the abductions.", 29)
+    assert reply.kind == "pyongyang_response"
+    reaction = _feats("Families dismayed a day after Pyongyang's rejection",
+                      "Families of the abductees said on Tuesday they were dismayed that North Korea turned down "
+                      "the summit.", 30)
+    assert reaction.reaction
+    assert similarity(W, reaction, reply)[0] >= W.join_threshold
+    act = _feats("Families of abductees adopt new campaign policy",
+                 "The families' association decided on Tuesday to press for the return of all victims within a year.",
+                 30)
+    assert not act.reaction
+    assert similarity(W, act, reply)[0] < W.join_threshold
+
+
+def _store(session: Session, url: str, title: str, text: str, published: datetime, as_of: datetime) -> Decision:
+    art = Article(url=url, canonical_url=url, title=title, text=text, published=published)
+    fp = fingerprint(title, text)
+    dup = find_duplicate(session, fp, published=published)
+    row = ArticleRow(url=url, canonical_url=url, source="t", title=title, text=text, published=published,
+                     first_seen=as_of, content_hash=fp.content_hash, fingerprint=to_json(fp),
+                     duplicate_of=dup[0] if dup else None)
+    session.add(row)
+    session.flush()
+    index_article(session, row.id, fp)
+    return detect(session, W, row.id, art, as_of=as_of, duplicate_of=row.duplicate_of)
+
+
+def test_a_stale_development_does_not_alert_on_escalation(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'stale.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    t0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    late = t0 + timedelta(hours=W.freshness_hours + 24)
+    with Session(engine) as s, s.begin():
+        first = _store(s, "https://a.example/1", "North Korea replies to Takaichi's summit offer, sources say",
+                       "North Korea has replied to Prime Minister Sanae Takaichi's summit proposal through a channel "
+                       "in Mongolia, people familiar with the matter said on Sunday.", t0, t0)
+        assert first.is_new and first.kind == "pyongyang_response"
+        official = _store(s, "https://b.example/2", "North Korea replies to Takaichi's summit offer in KCNA statement",
+                          "North Korea's foreign ministry said in a statement carried by KCNA on Sunday that it had "
+                          "replied to Prime Minister Sanae Takaichi's summit proposal.", t0 + timedelta(hours=48), late)
+        assert official.development_id == first.development_id
+        assert official.updated and not official.escalated
+    engine.dispose()
