@@ -124,6 +124,9 @@ def _prepositional(folded: str, m: Mention) -> bool:
     return bool(words) and words[-1] in _PREPOSITIONS
 
 
+# between a place and the head noun it modifies: nothing, a genitive particle, or a few letters
+# of a name or title ("日本の家族会", "일본 납치피해자 가족회") -- never a topic/subject particle
+_MODIFIER_GAP = re.compile(r"^(?:の|의|的|\s)?[^\sはがをにでと、，,・…은는이가을를]{0,6}\s?$")
 _SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t)) | {"stated", "said", "says", "say"}
 _DATELINE = re.compile(r"^[^.!?\n]{0,48}?\s-\s")
 
@@ -209,8 +212,7 @@ def _rule_hits(
                 # topic-first scripts: the sentence's first actor is its subject
                 prior = [m for m in mentions if m.start < cue.start and m.type != "concept"]
                 while (len(prior) >= 2 and prior[0].type == "place" and prior[1].start - prior[0].end <= 8
-                       and folded[prior[0].end : prior[1].start].strip() not in _COORD
-                       and not any(ch in " ,、，・…" for ch in folded[prior[0].end : prior[1].start].strip())):
+                       and _MODIFIER_GAP.match(folded[prior[0].end : prior[1].start])):
                     prior = prior[1:]  # a place modifying the head noun (日本の家族会, 일본 … 가족회)
                 actor = prior[0] if prior and prior[0].side in rule.actors else None
             else:

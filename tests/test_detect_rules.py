@@ -172,3 +172,41 @@ def test_a_stale_development_does_not_alert_on_escalation(tmp_path) -> None:  # 
         assert official.development_id == first.development_id
         assert official.updated and not official.escalated
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "kind"),
+    [
+        ("North Korea dismisses Takaichi summit offer as 'pipe dream'",
+         "North Korea on Tuesday dismissed Japanese Prime Minister Sanae Takaichi's proposal for a summit, saying "
+         "Tokyo's fixation on the abduction issue made talks impossible.", "pyongyang_response"),
+        ("Kim's sister says North Korea has no interest in talks with Japan",
+         "Kim Yo Jong, the influential sister of North Korean leader Kim Jong Un, said Pyongyang has no interest in "
+         "any contact with Japan, state media reported on Wednesday.", "pyongyang_response"),
+        ("Japan says still no answer from North Korea on summit",
+         "Japan has received no response from North Korea to its summit proposal, the chief cabinet secretary said "
+         "on Monday.", "no_change_status"),
+        ("North Korea silent on Japan's summit overture",
+         "Pyongyang did not comment on Takaichi's remarks, and its state media made no mention of Japan on Tuesday.",
+         "no_change_status"),
+        ("UPDATE 2-North Korea says abduction issue 'fully resolved', rejects Japan's talks push",
+         "SEOUL, Nov 5 (Reuters) - North Korea said on Wednesday the issue of Japanese citizens abducted decades ago "
+         "had been fully resolved, rejecting a fresh push by Japan's new prime minister for a summit.",
+         "pyongyang_response"),
+        ("Analysis: Can Takaichi succeed where Abe and Kishida failed on North Korea?",
+         "Japan's new leader has staked political capital on a summit with Kim Jong Un. Experts say Pyongyang is "
+         "unlikely to engage unless Tokyo drops its demands on the abductions.", "background"),
+        ("Japan, North Korea held secret talks in Mongolia: report",
+         "Japanese and North Korean officials met secretly in Ulaanbaatar last month to discuss the abductions, a "
+         "news agency reported on Thursday, citing government sources.", "talks_or_contact"),
+        ("北朝鮮、高市首相の首脳会談提案に反応せず",
+         "北朝鮮は高市早苗首相による首脳会談の提案に対し、これまでのところ反応していない。", "no_change_status"),
+        ("金与正氏「日本との対話に関心ない」　談話発表",
+         "北朝鮮の金与正朝鮮労働党副部長は25日、日本との対話には関心がないとする談話を発表した。", "pyongyang_response"),
+        ("Северная Корея отвергла предложение Такаити о саммите",
+         "КНДР во вторник отвергла предложение премьер-министра Японии Санаэ Такаити о проведении саммита.",
+         "pyongyang_response"),
+    ],
+)
+def test_realistic_leads(title: str, text: str, kind: str) -> None:
+    assert classify(W, title, text).kind == kind
