@@ -191,6 +191,8 @@ def classify(decision: Any, policy: AlertPolicy, kind_spec: Any = None, developm
         return None
     if getattr(decision, "created", False) and getattr(decision, "is_new", True):
         return "new"
+    if getattr(decision, "upgraded", False) and getattr(decision, "is_new", False):
+        return "new"  # a known (background) development is now reported as an alert-worthy act
     if not getattr(development, "is_new", True) and not getattr(decision, "created", False):
         return None  # later articles about old news (a backfill) are not news either
     if getattr(decision, "escalated", False) and policy.escalation_alerts \

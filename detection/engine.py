@@ -36,6 +36,8 @@ class Decision:
     kind: str | None
     revision: int
     explanation: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: The article raised the development's kind (a background piece, then the act itself).
+    upgraded: bool = False
 
 
 def _aware(dt: datetime | None) -> datetime | None:
@@ -142,6 +144,20 @@ def detect(
     dev_fresh = as_of - dev_when <= timedelta(hours=watch.freshness_hours)
     escalated = (kind == locked.kind and certainty > old_cert and watch.kinds[locked.kind].alert
                  and dev_fresh)
+    old_kind = locked.kind
+    old_spec = watch.kinds.get(old_kind)
+    upgraded = (kind != old_kind and spec.alert
+                and (old_spec is None or not old_spec.alert or spec.priority > old_spec.priority))
+    # an upgrade from a kind that never alerts is the development's first alert-worthy report:
+    # it alerts as new when the development is fresh; from an alerting kind it is an escalation
+    upgraded_new = upgraded and (old_spec is None or not old_spec.alert) and dev_fresh
+    if upgraded:
+        locked.kind = kind
+        locked.alert_worthy = True
+        if upgraded_new:
+            locked.is_new = True
+        else:
+            escalated = escalated or dev_fresh
     feats_json["certainty"] = max(old_cert, certainty)
     feats_json["sources"] = int(feats_json.get("sources", 1)) + 1
     feats_json["last"] = feats.to_json()
@@ -151,17 +167,22 @@ def detect(
     dev_expl = dict(locked.explanation or {})
     if escalated:
         dev_expl["escalation"] = {"article_id": article_id, "certainty": certainty, "kind": expl["kind"]}
+    if upgraded:
+        dev_expl["upgraded"] = {"article_id": article_id, "from": old_kind, "to": kind, "kind": expl["kind"]}
+        dev_expl["kind"] = expl["kind"]
     locked.explanation = dev_expl
     store.add_development_keys(session, locked.id, index_keys(feats))
     expl["rule"] = "joined development: same event"
     expl["similarity"] = round(score, 3)
+    if upgraded:
+        expl["upgraded"] = f"kind {old_kind} -> {kind}"
     if escalated:
-        expl["escalated"] = f"certainty {old_cert} -> {certainty}"
+        expl["escalated"] = f"certainty {old_cert} -> {certainty}" if not upgraded else f"kind {old_kind} -> {kind}"
     store.record_watch_article(session, watch.name, article_id, relevant=True,
                                matched_terms=list(rel.matched_terms), development_id=locked.id,
                                kind=kind, explanation=expl)
-    return Decision(True, rel.matched_terms, locked.id, False, False, True, escalated, locked.kind,
-                    locked.revision, expl)
+    return Decision(True, rel.matched_terms, locked.id, False, upgraded_new, True, escalated, locked.kind,
+                    locked.revision, expl, upgraded=upgraded)
 
 
 def _join_duplicate(

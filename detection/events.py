@@ -256,20 +256,33 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
     # may join (it cannot swallow an alert), except a decisive (critical) development, whose
     # aftermath (families react, sanctions eased) are acts of their own unless the headline is shared.
     # ``a`` is the article, ``b`` the development.
-    if ka is not None and ka.alert and not same_kind and (
-        kb is None or ka.severity == "critical" or ka.priority > kb.priority
-        or (kb.severity == "critical" and terms < 0.34 and not a.reaction)
-    ):
-        return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
+    # A background development (nothing alert-worthy recognised yet) never vetoes: an alerting
+    # write-up of the same event joins it and upgrades its kind (see detection.engine). A
+    # no-change development (silence, stalemate) is never the same event as an act. Across
+    # scripts, where kind cues are noisiest, a same-day write-up with the same actors and
+    # concepts may join a lesser alerting kind (upgrade) unless it is decisive (critical).
+    cross_script = bool(_scripts(a.terms) and _scripts(b.terms) and not (_scripts(a.terms) & _scripts(b.terms)))
+    if ka is not None and ka.alert and not same_kind:
+        veto = False
+        if kb is None:
+            veto = True
+        elif not kb.alert:
+            veto = b.kind != watch.default_kind
+        elif ka.severity == "critical" or ka.priority > kb.priority:
+            veto = not (ka.severity != "critical" and (
+                a.reaction or (cross_script and gap <= 1 and ents >= 0.6 and concepts >= 0.6)))
+        elif kb.severity == "critical" and terms < 0.34 and not a.reaction:
+            veto = True
+        if veto:
+            return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
     # a lesser-kind piece whose lead also reports the development's kind reacts to that event
     # ("families hopeful after Japan and North Korea agreed"): it counts as the same kind here
-    reaction = (not same_kind and (b.kind in a.also or a.reaction) and ka is not None and kb is not None
-                and ka.priority < kb.priority)
+    reaction = (not same_kind and ka is not None and kb is not None and (
+        (b.kind in a.also and ka.priority < kb.priority) or (a.reaction and ka.severity != "critical")))
     if reaction:
         detail["reaction_to"] = b.kind
     kindish = same_kind or reaction
     score = 0.3 * ents + 0.1 * ents_j + 0.2 * concepts + 0.25 * max(terms, 0.6 * terms_ov) + 0.15 * kindish - 0.05 * (not kindish)
-    cross_script = _scripts(a.terms) and _scripts(b.terms) and not (_scripts(a.terms) & _scripts(b.terms))
     if cross_script and same_kind:
         # headlines in different scripts cannot share words: judge a same-kind write-up in
         # another language on its actors, concepts and kind alone

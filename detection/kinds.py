@@ -91,7 +91,8 @@ def _speaker_sides(folded: str, mentions: list[Mention]) -> set[str]:
 _EXPLAINER = re.compile(
     r"^(q\s*&\s*a|q and a|explainer|analysis|faq|timeline|factbox|fact box|what to know|what we know|"
     r"in depth|backgrounder|profile|opinion|editorial|commentary from)\b|^(why|how|what|who) .*\?\s*$|"
-    r"\banniversary\b|^(\w+|\d+) years (after|on|since|ago)\b|\blooking back\b|\ba look back\b"
+    r"\banniversary\b|^(\w+|\d+) years (after|on|since|ago)\b|\blooking back\b|\ba look back\b|"
+    r"から\d+年|\d+周年|\d+주년|이후 \d+년|\d+年を迎え|\d+년을 맞|周年之际|^解説|^社説|^<?分析|^해설|^사설|^분석"
 )
 _LINK_WORDS = frozenset(["of", "by", "from", "abducted", "kidnapped", "taken", "seized", "held", "detained",
                          "the", "a", "an", "to", "in", "for", "on", "with", "against", "toward", "towards"])
@@ -112,22 +113,46 @@ def _head_of_chain(folded: str, prior: list[Mention]) -> list[Mention]:
     return out
 
 
-_PREPOSITIONS = frozenset(["in", "at", "to", "from", "with", "on", "for", "by", "of", "into", "toward", "towards",
-                          "against", "near", "between", "among", "about", "over", "than", "like", "visiting"])
+_PREPOSITIONS = frozenset([
+    "in", "at", "to", "from", "with", "on", "for", "by", "of", "into", "toward", "towards", "against", "near",
+    "between", "among", "about", "over", "than", "like", "visiting",
+    # objects of a verb are not its subject either ("Trump met families", "urged Tokyo")
+    "meet", "meeting", "met", "meets", "urged", "urges", "asked", "asks", "told", "tells",
+    # de / fr / es / ru
+    "zu", "mit", "von", "auf", "aus", "bei", "nach", "fur", "uber", "gegen", "der", "des", "dem",
+    "de", "du", "avec", "pour", "sur", "contre", "en", "chez", "par", "con", "para", "por", "sobre", "contra",
+    "с", "в", "на", "к", "о", "от", "для", "по",
+])
+# words of a title or description standing between a preposition and a name ("to Prime Minister Koizumi")
+_TITLE_WORDS = frozenset([
+    "prime", "minister", "president", "leader", "chairman", "premier", "secretary", "general", "mr", "mrs", "ms",
+    "then-prime", "former", "foreign", "chief", "cabinet", "japanese", "japan's", "north", "korean", "south",
+    "state", "sister", "the", "his", "her", "its", "their", "counterpart", "new", "top", "envoy", "officials",
+])
+# a clause looking back at an earlier act ("two weeks after President Lee offered to help")
+_BACKREF = re.compile(r"\b(?:after|since|following)\s+(?:[\w'.-]+\s+){0,4}$")
+# German puts the verb last: the sentence's first actor is its subject, as in CJK
+_GERMAN = re.compile(r"\b(?:der|die|das|und|hat|ist|nicht|einem|einen|sich|wird|auf)\b")
 _COORD = frozenset(["and", "&", "と", "과", "와", "및", "和", "与", "及", "и", "y", "et", "und"])
 _POSTNOMINAL = re.compile(r"^\s*(between|with|among|from|involving)\s+(the\s+)?$")
 
 
 def _prepositional(folded: str, m: Mention) -> bool:
     """Whether ``m`` is governed by a preposition (``in Tokyo``, ``by North Korea``): never a subject."""
-    words = re.findall(r"[\w&']+", folded[max(0, m.start - 14) : m.start])
-    return bool(words) and words[-1] in _PREPOSITIONS
+    words = re.findall(r"[\w&'.-]+", folded[max(0, m.start - 60) : m.start])
+    i = len(words) - 1
+    while i >= 0 and len(words) - 1 - i < 5 and words[i] in _TITLE_WORDS:
+        i -= 1
+    return i >= 0 and words[i] in _PREPOSITIONS
 
 
 # between a place and the head noun it modifies: nothing, a genitive particle, or a few letters
 # of a name or title ("日本の家族会", "일본 납치피해자 가족회") -- never a topic/subject particle
 _MODIFIER_GAP = re.compile(r"^(?:の|의|的|\s)?[^\sはがをにでと、，,・…은는이가을를]{0,6}\s?$")
 _SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t)) | {"stated", "said", "says", "say"}
+_REPORTED_PRONOUN = re.compile(r"\b(?:said|says|say|told \w+|tells \w+|added|stated|insisted|vowed|vows)"
+                               r"(?: on \w+| in \w+)? (?:that )?(?=(?:he|she|they|it|we|i)\b)")
+_SUBORDINATOR = re.compile(r"\b(?:after|before|when|because|since|while|as|once|but|although|though|if|until|unless)\b")
 _DATELINE = re.compile(r"^[^.!?\n]{0,48}?\s-\s")
 
 
@@ -174,12 +199,27 @@ def _subject(folded: str, cue_start: int, mentions: list[Mention], actors: tuple
             if _POSTNOMINAL.match(folded[gap_start : m.start]) and m.side in actors:
                 return m
         return None
+    speech = _REPORTED_PRONOUN.search(folded, start, cue_start)
+    if speech is not None:
+        # "Abe said he was prepared to meet Kim": the pronoun is the speaker, not Kim
+        last = None
+        for last in _REPORTED_PRONOUN.finditer(folded, start, cue_start):
+            pass
+        assert last is not None
+        own_clause = not _SUBORDINATOR.search(folded, last.end(), cue_start)
+        if own_clause and not any(last.end() <= m.start < cue_start and not _prepositional(folded, m)
+                                  and m.type != "concept" and folded[last.end() : m.start].strip() == ""
+                                  for m in mentions):
+            return _subject(folded, last.start(), mentions, actors, headline)
+    if len(_GERMAN.findall(folded)) >= 2:
+        heads = [m for m in prior if not _prepositional(folded, m)]
+        return heads[0] if heads and heads[0].side in actors else None
     if _coordinated_predicate(folded, cue_start, headline):
         # "... met the families in Tokyo and pledged": the subject of the first predicate
         heads = [m for m in prior if not _prepositional(folded, m)]
         if heads:
             return heads[0] if heads[0].side in actors else None
-    subjects = [m for m in prior if not _prepositional(folded, m)] or prior
+    subjects = [m for m in prior if not _prepositional(folded, m)]
     chain = _head_of_chain(folded, subjects)
     actor = chain[-1] if chain and chain[-1].side in actors else None
     if actor is None and chain and chain[-1].type == "place":
@@ -230,6 +270,10 @@ def _rule_hits(
             others = speaker_sides - set(rule.actors) - {"families"}
             # a speech verb before the actor, spoken by someone else, puts the actor in reported speech
             third = bool(others)
+        anchor = actor.start if actor is not None and actor.start < cue.start else cue.start
+        if not is_cjk(cue.term) and _BACKREF.search(folded[max(0, anchor - 48) : anchor]):
+            rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": "backreference"})
+            continue
         scope = analyse(folded, actor.start if actor else None, cue.start, cue.end, third,
                         speech=cue.term in _SPEECH_CUES)
         blocked = scope.blocked_by(rule.reject)
@@ -287,6 +331,13 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
         return (h.score, -pos / 10000.0, prio[h.kind])
 
     best = max(all_hits, key=rank)
+    if best.sentence_index > 0:
+        # a headline saying a weightier act did NOT happen ("no reply from Pyongyang") outranks
+        # a lesser act found in the body
+        denied = [h for h in all_hits if h.sentence_index == 0 and h.rule.startswith("negated ")
+                  and prio.get(h.rule.removeprefix("negated "), 0) > prio[best.kind]]
+        if denied:
+            best = max(denied, key=rank)
     if best.certainty == 2:
         # certainty is a property of the report, not of one sentence: an unofficial lead that
         # attributes the act to sources anywhere (headline or body) is a hedged report
@@ -294,5 +345,6 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
         lead_text = "\n".join(folded)
         if compiled(lexicon.HEDGE).any(lead_text) and not (official and compiled(official).any(lead_text)):
             best = replace(best, certainty=1)
-    others = tuple(sorted({h.kind for h in all_hits if h.kind != best.kind and not h.rule.startswith("negated")}))
+    others = tuple(sorted({h.kind for h in all_hits if h.kind != best.kind and not h.rule.startswith("negated")}
+                          | {r["kind"] for r in rejected if r["blocked"] == "backreference" and r["kind"] != best.kind}))
     return KindResult(best.kind, best, tuple(rejected), others)

@@ -36,6 +36,8 @@ SPECULATIVE: tuple[str, ...] = (
     "可能", "是否", "如果", "假如", "若", "预计", "有望", "等待", "期待", "或将",
     "может", "возможно", "ожида", "ли ", "puede", "podría", "posible", "espera", "pourrait", "attend",
     "könnte", "wartet",
+    # conditionals attached to the verb in ja/ko/zh ("帰国すれば", "귀국하면")
+    "すれば", "れば", "なら", "たら", "하면", "되면", "오면", "가면", "으면", "如果", "的话",
 )
 # Definite future / plans: the event is announced but not yet done.
 FUTURE: tuple[str, ...] = (
@@ -96,7 +98,7 @@ HEDGE: tuple[str, ...] = (
 REACTION: tuple[str, ...] = (
     "a day after", "day after", "days after", "after meeting", "after their meeting", "in response to",
     "in reaction to", "reacted to", "reacting to", "reaction to", "responding to", "encouraged by", "heartened by",
-    "welcomed", "welcomes", "hopeful after", "praised", "reactions to", "react to",
+    "welcomed", "welcomes", "welcome", "hopeful after", "praised", "reactions to", "react to",
     "を受け", "受けて", "に反応", "を歓迎", "翌日", "에 대해", "환영", "에 반응", "하루 뒤", "对此", "欢迎", "次日",
     "в ответ на", "приветствовал*", "tras la", "en respuesta", "au lendemain", "a salué",
 )

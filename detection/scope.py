@@ -19,6 +19,10 @@ _BEFORE_CJK = 6
 _AFTER_CJK = 14
 _AFTER_LATIN = 16
 _CLAUSE_BREAK = re.compile(r"(?:\b(?:after|before|when|because|since|while|as|once|but|although|though)\b|[;:,])\s*")
+_DATED_PAST = re.compile(
+    r"\b(?:in|since|by|until)\s+(?:(?:early|late|mid)[- ])?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?(?:19|20)\d\d\b"
+)
 _CJK_BOUNDARY = frozenset(" \u3000、。,，!?！？…")
 _AFTER_SPEECH_CUES = ("hoped", "hopes", "hope", "wished", "wish", "wants", "wanted")
 _AFTER_LATIN_CUES = (
@@ -79,7 +83,7 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
         after = after[: cut[0]] if cut else after
     cue = sentence[cue_start:cue_end]
     # CJK negation is post-verbal (or a prefix such as 未/不 right before the cue)
-    local = sentence[max(0, cue_start - 2):cue_start] + cue + " " + after if cjk else before + " " + cue
+    local = sentence[max(0, cue_start - 2):cue_start] + cue + " " + after if cjk else before
     neg = _first(lexicon.NEGATION, local) or (_first(lexicon.REFUSAL, before) if not cjk else "")
     if not cjk and not neg and not speech:
         neg = _first(("not yet", "yet to", "no "), after)
@@ -97,6 +101,10 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     habitual = _first(lexicon.HABITUAL, before + " " + cue + " " + (after if cjk else ""))
     if habitual and _first(lexicon.ANCHOR, sentence):
         habitual = ""
+    if not habitual and not cjk:
+        dated = _DATED_PAST.search(sentence)
+        if dated and not _first(lexicon.ANCHOR, sentence):
+            habitual = f"dated:{dated.group(0).strip()}"  # "came home in October 2002": backstory
     mental = ""
     if third_party_speaker:
         mental = _first(lexicon.MENTAL, before + " " + cue + " " + after) or _first(lexicon.SPECULATIVE, sentence)

@@ -14,11 +14,24 @@ from functools import lru_cache
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
+def _latin_base_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base != chr(cp) and base.isascii() and base.isalpha():
+            table[cp] = base
+    return table
+
+
+#: Accented Latin letters -> their base letter ("enlevés" matches "enlev*", "Japón" "japon").
+_LATIN_BASE = _latin_base_table()
+
+
 def fold(text: str) -> str:
-    """NFKC + casefold with typographic quotes/dashes made plain (same length mapping not kept)."""
+    """NFKC + casefold, typographic quotes/dashes made plain, Latin accents dropped (same length mapping not kept)."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
-    return text.casefold()
+    return text.casefold().translate(_LATIN_BASE)
 
 
 def is_cjk(term: str) -> bool:
