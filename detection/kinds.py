@@ -156,17 +156,36 @@ _SUBORDINATOR = re.compile(r"\b(?:after|before|when|because|since|while|as|once|
 _DATELINE = re.compile(r"^[^.!?\n]{0,48}?\s-\s")
 
 
+_BRACKET_DATELINE = re.compile(r"^\s*[(\[【〔<][^)\]】〕>]{1,30}[)\]】〕>]\s*")
+
+
 def _dateline_end(folded: str) -> int:
-    """End of a dateline (``tokyo (wire) - ``, ``seoul, nov 3 (reuters) - ``): its place is not an actor."""
+    """End of a dateline (``tokyo (wire) - ``, ``seoul, nov 3 (reuters) - ``, ``(서울=연합뉴스)``,
+    ``【ソウル=共同】``): its place is not an actor."""
+    b = _BRACKET_DATELINE.match(folded)
+    if b:
+        return b.end()
     m = _DATELINE.match(folded)
     return m.end() if m and not re.search(r"\b(said|says|met|and)\b", m.group(0)) else 0
 
 
-def _coordinated_predicate(folded: str, cue_start: int, headline: bool) -> bool:
-    """Whether the cue opens a second predicate of the clause (``met the families and pledged``;
-    in a headline also ``meets families, pledges``)."""
+_AND_VERB = re.compile(r"(?:,\s*|\b)and\s+(?=[a-z]+(?:ed|es|s)\b)")
+
+
+def _coordinated_predicate(folded: str, cue_start: int, headline: bool, mentions: list[Mention]) -> bool:
+    """Whether the cue belongs to a second predicate of the clause (``met the families and pledged``,
+    ``and apologised to Koizumi at the summit``; in a headline also ``meets families, pledges``)."""
     before = folded[max(0, cue_start - 8) : cue_start]
-    return bool(re.search(r"(\band|,)\s+$" if headline else r"\band\s+$", before))
+    if re.search(r"(\band|,)\s+$" if headline else r"\band\s+$", before):
+        return True
+    last = None
+    for last in _AND_VERB.finditer(folded, 0, cue_start):
+        pass
+    if last is None:
+        return False
+    # no subject of its own between "and <verb>" and the cue
+    return not any(last.end() <= m.start < cue_start and m.type != "concept" and not _prepositional(folded, m)
+                   for m in mentions)
 
 
 def _coordinated_with(folded: str, m: Mention, mentions: list[Mention]) -> Mention | None:
@@ -214,7 +233,7 @@ def _subject(folded: str, cue_start: int, mentions: list[Mention], actors: tuple
     if len(_GERMAN.findall(folded)) >= 2:
         heads = [m for m in prior if not _prepositional(folded, m)]
         return heads[0] if heads and heads[0].side in actors else None
-    if _coordinated_predicate(folded, cue_start, headline):
+    if _coordinated_predicate(folded, cue_start, headline, mentions):
         # "... met the families in Tokyo and pledged": the subject of the first predicate
         heads = [m for m in prior if not _prepositional(folded, m)]
         if heads:
@@ -250,7 +269,8 @@ def _rule_hits(
         if rule.actors:
             if is_cjk(cue.term):
                 # topic-first scripts: the sentence's first actor is its subject
-                prior = [m for m in mentions if m.start < cue.start and m.type != "concept"]
+                start = 0 if idx == 0 else _dateline_end(folded)
+                prior = [m for m in mentions if start <= m.start < cue.start and m.type != "concept"]
                 while (len(prior) >= 2 and prior[0].type == "place" and prior[1].start - prior[0].end <= 8
                        and _MODIFIER_GAP.match(folded[prior[0].end : prior[1].start])):
                     prior = prior[1:]  # a place modifying the head noun (日本の家族会, 일본 … 가족회)
@@ -327,7 +347,7 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
     def rank(h: KindHit) -> tuple[float, float, int]:
         # Earliest sentence first; within a sentence the main predicate: the first cue in
         # SVO scripts, the last one in verb-final (CJK) scripts; priority breaks ties.
-        pos = h.position if not is_cjk(h.sentence) else -h.position
+        pos = h.position if not (is_cjk(h.sentence) or len(_GERMAN.findall(fold(h.sentence))) >= 2) else -h.position
         return (h.score, -pos / 10000.0, prio[h.kind])
 
     best = max(all_hits, key=rank)
