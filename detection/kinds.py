@@ -148,7 +148,7 @@ def _prepositional(folded: str, m: Mention) -> bool:
 
 # between a place and the head noun it modifies: nothing, a genitive particle, or a few letters
 # of a name or title ("日本の家族会", "일본 납치피해자 가족회") -- never a topic/subject particle
-_MODIFIER_GAP = re.compile(r"^(?:の|의|的|\s)?[^\sはがをにでと、，,・…은는이가을를]{0,6}\s?$")
+_MODIFIER_GAP = re.compile(r"^(?:の|의|的|\s)?[^\sはがをにでと、，,・…은는이가을를\"'「」『』“”]{0,6}\s?$")
 _SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t)) | {"stated", "said", "says", "say"}
 _REPORTED_PRONOUN = re.compile(r"\b(?:said|says|say|told \w+|tells \w+|added|stated|insisted|vowed|vows)"
                                r"(?: on \w+| in \w+)? (?:that )?(?=(?:he|she|they|it|we|i)\b)")
@@ -178,11 +178,10 @@ def _coordinated_predicate(folded: str, cue_start: int, headline: bool, mentions
     before = folded[max(0, cue_start - 8) : cue_start]
     if re.search(r"(\band|,)\s+$" if headline else r"\band\s+$", before):
         return True
-    last = None
-    for last in _AND_VERB.finditer(folded, 0, cue_start):
-        pass
-    if last is None:
+    matches = list(_AND_VERB.finditer(folded, 0, cue_start))
+    if not matches:
         return False
+    last = matches[-1]
     # no subject of its own between "and <verb>" and the cue
     return not any(last.end() <= m.start < cue_start and m.type != "concept" and not _prepositional(folded, m)
                    for m in mentions)
@@ -221,10 +220,7 @@ def _subject(folded: str, cue_start: int, mentions: list[Mention], actors: tuple
     speech = _REPORTED_PRONOUN.search(folded, start, cue_start)
     if speech is not None:
         # "Abe said he was prepared to meet Kim": the pronoun is the speaker, not Kim
-        last = None
-        for last in _REPORTED_PRONOUN.finditer(folded, start, cue_start):
-            pass
-        assert last is not None
+        last = list(_REPORTED_PRONOUN.finditer(folded, start, cue_start))[-1]
         own_clause = not _SUBORDINATOR.search(folded, last.end(), cue_start)
         if own_clause and not any(last.end() <= m.start < cue_start and not _prepositional(folded, m)
                                   and m.type != "concept" and folded[last.end() : m.start].strip() == ""

@@ -59,6 +59,7 @@ HABITUAL: tuple[str, ...] = (
     "has consistently", "had sought", "had asked", "had proposed", "had offered", "had requested", "had urged",
     "had called for", "keep seeking", "keep pushing", "keep pressing", "continue to seek", "continues to seek", "has maintained", "has insisted", "has claimed", "has said", "has argued",
     "has stated", "has stuck", "maintains", "insists", "has stood", "has held", "previously", "in the past",
+    "reiterat*", "restat*", "once again", "keeps", "continues to",
     "これまで", "従来", "一貫して", "かねて", "그동안", "줄곧", "기존", "종전", "一直", "始终", "此前", "一贯",
     "неоднократно", "ранее", "всегда", "siempre", "ha sostenido", "toujours", "a toujours",
 )

@@ -210,3 +210,39 @@ def test_a_stale_development_does_not_alert_on_escalation(tmp_path) -> None:  # 
 )
 def test_realistic_leads(title: str, text: str, kind: str) -> None:
     assert classify(W, title, text).kind == kind
+
+
+def test_a_background_development_is_upgraded_by_the_act_and_alerts_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A first write-up whose kind is not recognised (background) is joined, not vetoed, by a
+    clearer write-up of the same event, which raises the development's kind and alerts as new."""
+    url = f"sqlite:///{tmp_path / 'upgrade.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    t0 = datetime(2026, 6, 2, 3, tzinfo=UTC)
+    with Session(engine) as s, s.begin():
+        vague = _store(s, "https://a.example/1", "Tokyo and Pyongyang: a new chapter on the abductions?",
+                       "Japanese and North Korean diplomats were in Ulaanbaatar on Tuesday, officials in Tokyo "
+                       "confirmed, in a development linked to the abduction issue.", t0, t0)
+        assert vague.relevant and vague.created and vague.kind == "background"  # fresh, but not alert-worthy
+        clear = _store(s, "https://b.example/2", "Japan and North Korea hold talks in Ulaanbaatar on abductions",
+                       "Japanese and North Korean officials held talks in Ulaanbaatar on Tuesday about the abduction "
+                       "issue, Tokyo confirmed.", t0 + timedelta(hours=2), t0 + timedelta(hours=3))
+        assert clear.development_id == vague.development_id
+        assert clear.upgraded and clear.is_new and clear.kind == "talks_or_contact"
+        assert "upgraded" in clear.explanation
+        again = _store(s, "https://c.example/3", "Japan, North Korea officials meet in Ulaanbaatar",
+                       "Officials of Japan and North Korea met in Ulaanbaatar on Tuesday to discuss the abductions.",
+                       t0 + timedelta(hours=4), t0 + timedelta(hours=5))
+        assert again.development_id == vague.development_id and not again.is_new and not again.upgraded
+    engine.dispose()
+
+
+def test_alert_events_for_upgrades() -> None:
+    from alerting.outbox import classify as alert_event
+    from alerting.policy import AlertPolicy
+
+    policy = AlertPolicy()
+    up_new = Decision(True, (), 1, False, True, True, False, "talks_or_contact", 2, upgraded=True)
+    assert alert_event(up_new, policy, W.kinds["talks_or_contact"]) == "new"
+    up_stale = Decision(True, (), 1, False, False, True, False, "talks_or_contact", 2, upgraded=True)
+    assert alert_event(up_stale, policy, W.kinds["talks_or_contact"]) != "new"
