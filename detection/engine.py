@@ -119,6 +119,7 @@ def detect(
         )
         expl["rule"] = "new development: no candidate reached the join threshold"
         expl["fresh"] = fresh
+        expl["new"] = fresh
         dev_expl = {
             "kind": expl["kind"], "matched_terms": expl["matched_terms"], "first_article_id": article_id,
             "certainty": certainty, "fresh": fresh,
@@ -174,6 +175,7 @@ def detect(
     store.add_development_keys(session, locked.id, index_keys(feats))
     expl["rule"] = "joined development: same event"
     expl["similarity"] = round(score, 3)
+    expl["new"] = upgraded_new
     if upgraded:
         expl["upgraded"] = f"kind {old_kind} -> {kind}"
     if escalated:

@@ -269,8 +269,11 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
         elif not kb.alert:
             veto = b.kind != watch.default_kind
         elif ka.severity == "critical" or ka.priority > kb.priority:
+            # a same-day write-up whose lead also reports the development's kind (or vice versa)
+            # is the same event told with another emphasis, not a new act
+            mutual = gap <= 1 and (b.kind in a.also or a.kind in b.also) and ents >= 0.5
             veto = not (ka.severity != "critical" and (
-                a.reaction or (cross_script and gap <= 1 and ents >= 0.6 and concepts >= 0.6)))
+                a.reaction or mutual or (cross_script and gap <= 1 and ents >= 0.6 and concepts >= 0.6)))
         elif kb.severity == "critical" and terms < 0.34 and not a.reaction:
             veto = True
         if veto:

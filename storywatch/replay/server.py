@@ -33,6 +33,13 @@ _FEED_TYPES = {
 }
 
 
+class _Server(ThreadingHTTPServer):
+    """The stdlib server with a listen backlog fit for a fetcher's burst (the default 5 drops connections)."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @dataclass(frozen=True)
 class RequestRecord:
     """One request the server answered."""
@@ -72,11 +79,11 @@ class ReplayServer:
         self.requests: list[RequestRecord] = []
         handler = _make_handler(self)
         try:
-            self._httpd = ThreadingHTTPServer((host, DEFAULT_PORT if port is None else port), handler)
+            self._httpd = _Server((host, DEFAULT_PORT if port is None else port), handler)
         except OSError:
             if port is not None:
                 raise
-            self._httpd = ThreadingHTTPServer((host, 0), handler)
+            self._httpd = _Server((host, 0), handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
