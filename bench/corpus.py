@@ -496,8 +496,9 @@ class Corpus:
 
     def _feed(self, j: int, n_feeds: int) -> FeedSpec:
         r = _rng(self.seed, "feed", j)
-        length = min(self.n, r.randint(FEED_MIN, FEED_MAX))
         start = (j * self.n) // n_feeds
+        gap = ((j + 1) * self.n) // n_feeds - start  # up to the next feed's start: every article is in a feed
+        length = min(self.n, max(gap, r.randint(FEED_MIN, FEED_MAX)))
         items = tuple(sorted(((start + k) % self.n for k in range(length)), reverse=True))
         site = self.articles[start].site
         return FeedSpec(j, site, f"/feeds/{j}.rss", items)

@@ -234,7 +234,7 @@ def probe(ctx: Any, articles: Sequence[Any]) -> dict[str, float]:
                 fingerprint=to_json(fp), duplicate_of=dup_id, duplicate_score=score)
             t = add("store", t)
             assert new_id is not None
-            index_article(session, new_id, fp)
+            index_article(session, new_id, fp, new=True)
             t = add("dedupe", t)
             for w in watches:
                 detect(session, w.spec, new_id, art, as_of=AS_OF, duplicate_of=dup_id)

@@ -39,10 +39,11 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -273,14 +274,20 @@ def _is_site_segment(segment: str, site_names: list[str]) -> bool:
     return False
 
 
-def _chrome_segment(segment: str, rest: str, page_text: str) -> bool:
+def _chrome_segment(segment: str, rest: str, page_text: str | Callable[[], str]) -> bool:
     """An unknown short title segment that the page also prints elsewhere (logo, footer) is the site name."""
     seg = _norm_space(segment)
-    return bool(page_text) and 1 < len(seg) <= 30 and len(rest) > len(seg) and seg in page_text
+    if not (1 < len(seg) <= 30 and len(rest) > len(seg)):
+        return False
+    text = page_text() if callable(page_text) else page_text  # the page's text is costly: only when needed
+    return bool(text) and seg in text
 
 
-def clean_title(raw: str, site_names: list[str], page_text: str = "") -> str:
-    """Strip site-name prefixes/suffixes (``Headline | Site``, ``Site - Headline``) from a page title."""
+def clean_title(raw: str, site_names: list[str], page_text: str | Callable[[], str] = "") -> str:
+    """Strip site-name prefixes/suffixes (``Headline | Site``, ``Site - Headline``) from a page title.
+
+    ``page_text`` is the page's visible text, or a function returning it (called at most when needed).
+    """
     title = _norm_space(raw)
     for _ in range(3):
         parts = _TITLE_SEPARATORS.split(title)
@@ -298,6 +305,20 @@ def clean_title(raw: str, site_names: list[str], page_text: str = "") -> str:
     return title
 
 
+class _LazyText:
+    """The normalised text of a tree's ``<body>``, computed on first call and kept."""
+
+    def __init__(self, tree: Any) -> None:
+        self._tree = tree
+        self._text: str | None = None
+
+    def __call__(self) -> str:
+        if self._text is None:
+            body = self._tree.find(".//body")
+            self._text = _text_of(body) if body is not None else ""
+        return self._text
+
+
 def _pick_title(tree: Any, metas: dict[str, list[str]], ld: dict[str, Any], url: str) -> str:
     site_names = _site_names(metas, ld, url)
     h1s = [_text_of(h) for h in tree.iter("h1")]
@@ -309,8 +330,7 @@ def _pick_title(tree: Any, metas: dict[str, list[str]], ld: dict[str, Any], url:
         _first_meta(metas, "twitter:title"),
         title_tag,
     ]
-    body = tree.find(".//body")
-    page_text = _text_of(body) if body is not None else ""
+    page_text = _LazyText(tree)
     cleaned = [clean_title(c, site_names, page_text) for c in candidates if c and c.strip()]
     # an <h1> that agrees with a metadata title is the most faithful spelling
     for h in h1s:
@@ -437,23 +457,26 @@ def clean_byline(raw: str, site_names: Iterable[str] = ()) -> str | None:
     return ", ".join(dict.fromkeys(names)) or None
 
 
-def _pick_byline(tree: Any, metas: dict[str, list[str]], ld: dict[str, Any], site_names: list[str]) -> str | None:
-    candidates: list[str] = []
+def _byline_candidates(tree: Any, metas: dict[str, list[str]], ld: dict[str, Any]) -> Iterator[str]:
+    """Byline candidates, strongest first; lazily, so the DOM is searched only when metadata has none."""
     ld_names = _names(ld.get("author"))
     if ld_names:
-        candidates.append(", ".join(ld_names))
+        yield ", ".join(ld_names)
     for key in ("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator"):
         v = _first_meta(metas, key)
         if v and not v.startswith("http"):
-            candidates.append(v)
+            yield v
     for el in tree.xpath('//*[@rel="author"] | //*[@itemprop="author"]'):
         inner = el.xpath('.//*[@itemprop="name"]')
-        candidates.append(_text_of(inner[0]) if inner else _text_of(el))
+        yield _text_of(inner[0]) if inner else _text_of(el)
     for el in tree.xpath('//*[contains(@class,"byline") or contains(@class,"author")]'):
         t = _text_of(el)
         if 3 <= len(t) <= 120:
-            candidates.append(t)
-    for c in candidates:
+            yield t
+
+
+def _pick_byline(tree: Any, metas: dict[str, list[str]], ld: dict[str, Any], site_names: list[str]) -> str | None:
+    for c in _byline_candidates(tree, metas, ld):
         cleaned = clean_byline(c, site_names)
         if cleaned:
             return cleaned
@@ -463,23 +486,44 @@ def _pick_byline(tree: Any, metas: dict[str, list[str]], ld: dict[str, Any], sit
 # ---------------------------------------------------------------- pruning and extraction
 
 
+def _stripped(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+@functools.lru_cache(maxsize=32768)
+def _furniture(tag: str, classes: str, ident: str, role: str) -> bool:
+    """``is_boilerplate_node``, memoised: pages repeat the same few class/id/role combinations."""
+    return is_boilerplate_node(tag, classes, ident, role)
+
+
 def _prune(tree: Any) -> Any:
     """Return a copy of the tree without furniture (see module docstring, stage 4)."""
     pruned = copy.deepcopy(tree)
     for bad in pruned.xpath("//script | //style | //link | //meta | //noscript | //template | //svg"):
         _drop(bad)
-    total = sum(len(_text_of(p)) for p in pruned.iter("p")) or 1
-    for el in list(pruned.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
+    total = 0  # paragraph text of the whole page, computed when first needed (before anything is dropped)
+    elements = list(pruned.iter())
+    i, count = 0, len(elements)
+    while i < count:
+        el = elements[i]
+        i += 1
+        tag = el.tag
+        if not isinstance(tag, str) or el.getparent() is None:
             continue
-        if el.tag in ("html", "body", "article", "main") and not _attr(el, "class"):
+        get = el.get
+        classes = _stripped(get("class"))
+        if tag in ("html", "body", "article", "main") and not classes:
             continue
-        if _attr(el, "itemprop") == "articleBody":
+        if _stripped(get("itemprop")) == "articleBody":
             continue
-        if is_boilerplate_node(el.tag, _attr(el, "class"), _attr(el, "id"), _attr(el, "role")):
-            ptext = sum(len(_text_of(p)) for p in el.iter("p"))
-            if ptext > 0.5 * total and el.tag not in ("nav", "form", "footer"):
-                continue
+        if _furniture(tag, classes, _stripped(get("id")), _stripped(get("role"))):
+            if tag not in ("nav", "form", "footer"):
+                total = total or (sum(len(_text_of(p)) for p in pruned.iter("p")) or 1)
+                ptext = sum(len(_text_of(p)) for p in el.iter("p"))
+                if ptext > 0.5 * total:
+                    continue
+            # the element's descendants follow it in ``elements``: once it is gone they cannot matter
+            i += sum(1 for _ in el.iter()) - 1
             _drop(el)
     return pruned
 
@@ -510,8 +554,8 @@ def _trafilatura_paragraphs(pruned: Any, url: str, recall: bool) -> list[str]:
     import trafilatura
 
     try:
-        xml = trafilatura.extract(
-            copy.deepcopy(pruned), url=url, output_format="xml", include_comments=False,
+        xml = trafilatura.extract(  # works on its own copy of the tree: ``pruned`` stays intact
+            pruned, url=url, output_format="xml", include_comments=False,
             include_tables=False, include_images=False, include_links=False, deduplicate=False,
             favor_recall=recall, with_metadata=False,
         )
@@ -655,9 +699,10 @@ def _clean_paragraphs(paras: list[str], titles: list[str], now: datetime, langs:
             continue
         if len(out) < 3 and i < 8:
             # leading date / byline / dateline lines belong to the header, not the body
-            if len(p) <= 160 and (parse_date(p, now=now, languages=langs) is not None) and (
+            # (the cheap tests first: parse_date is costly)
+            if len(p) <= 160 and (
                 len(p) <= 60 or re.search(r"(?i)\b(?:by|update|published|posted|date|von|por|par)\b|\||\s-\s", p)
-            ):
+            ) and parse_date(p, now=now, languages=langs) is not None:
                 continue
             if _BY_PREFIX.match(p) and len(p) <= 120:
                 continue
@@ -683,6 +728,17 @@ def _is_false(v: Any) -> bool:
     return v is False or (isinstance(v, str) and v.strip().lower() in ("false", "no", "0"))
 
 
+_PAYWALL_XPATH = (
+    '//*[contains(@class,"paywall") or contains(@id,"paywall") or contains(@class,"subscriber-only")'
+    ' or contains(@class,"premium-lock") or contains(@class,"piano-offer")]'
+)
+# the same test on the attribute nodes alone (much cheaper than on every element): any match at all?
+_PAYWALL_ATTR_XPATH = etree.XPath(
+    'boolean(//@class[contains(.,"paywall") or contains(.,"subscriber-only") or contains(.,"premium-lock")'
+    ' or contains(.,"piano-offer")] | //@id[contains(.,"paywall")])'
+)
+
+
 def _paywalled(tree: Any, ld: dict[str, Any], objects: list[dict[str, Any]], paras: list[str]) -> bool:
     if _is_false(ld.get("isAccessibleForFree")):
         return True
@@ -690,10 +746,7 @@ def _paywalled(tree: Any, ld: dict[str, Any], objects: list[dict[str, Any]], par
         if _is_false(obj.get("isAccessibleForFree")) and (obj is ld or _jsonld_types(obj) & _ARTICLE_TYPES
                                                            or "webpagelement" in _jsonld_types(obj)):
             return True
-    marked = tree.xpath(
-        '//*[contains(@class,"paywall") or contains(@id,"paywall") or contains(@class,"subscriber-only")'
-        ' or contains(@class,"premium-lock") or contains(@class,"piano-offer")]'
-    )
+    marked = tree.xpath(_PAYWALL_XPATH) if _PAYWALL_ATTR_XPATH(tree) else []
     if any(paywall_marker(_text_of(el)) for el in marked):
         return True
     if paras and re.search(r"(?:…|\.\.\.)\s*$", paras[-1]):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from dedupe.errors import FingerprintFormatError
 from dedupe.fingerprint import EMPTY_SIGNATURE, Fingerprint, from_json, lead_similarity, similarity
+from storage.keyrank import top_sharing
 from storage.models import Article, DedupeKey
 
 DEFAULT_THRESHOLD = 0.5
@@ -22,13 +23,25 @@ DEFAULT_WINDOW = timedelta(days=7)
 MAX_CANDIDATES = 50
 _MAX_CHAIN = 20
 
+# Statements built once and executed with parameters (no per-call construction / cache-key work).
+_PARENT = select(Article.duplicate_of).where(Article.id == bindparam("id"))
+_EXACT = select(func.min(Article.id)).where(Article.content_hash == bindparam("content_hash"))
+_CANDIDATES = top_sharing(DedupeKey.key, DedupeKey.article_id, raw_limit=MAX_CANDIDATES * 40, limit=MAX_CANDIDATES)
+_STORED = select(Article.id, Article.fingerprint, Article.published).where(
+    Article.id.in_(bindparam("ids", expanding=True))
+)
+_EXISTING_KEYS = select(DedupeKey.key).where(
+    DedupeKey.article_id == bindparam("article_id"), DedupeKey.key.in_(bindparam("keys", expanding=True))
+)
+_INSERT_KEYS = insert(DedupeKey.__table__)  # type: ignore[arg-type]
+
 
 def _root(session: Session, article_id: int) -> int:
     """Follow ``duplicate_of`` links to the first copy (bounded, cycle-safe)."""
     seen = {article_id}
     current = article_id
     for _ in range(_MAX_CHAIN):
-        parent = session.execute(select(Article.duplicate_of).where(Article.id == current)).scalar()
+        parent = session.execute(_PARENT, {"id": current}).scalar()
         if parent is None or parent in seen:
             return current
         seen.add(parent)
@@ -48,34 +61,16 @@ def find_duplicate(
     of the body (a new story reusing old background paragraphs is not a copy) and, when
     ``published`` is given, be published within ``window`` of it. The answer is the root of its chain.
     """
-    exact = session.execute(
-        select(func.min(Article.id)).where(Article.content_hash == fp.content_hash)
-    ).scalar()
+    exact = session.execute(_EXACT, {"content_hash": fp.content_hash}).scalar()
     if exact is not None:
         return _root(session, exact), 1.0
     if not fp.band_keys or fp.signature == EMPTY_SIGNATURE:
         return None
-    # Bound the raw rows read first: a pathological key shared by thousands of articles
-    # (boilerplate-only pages) must not make the lookup grow with the store.
-    hits = (
-        select(DedupeKey.article_id)
-        .where(DedupeKey.key.in_(fp.band_keys))
-        .limit(MAX_CANDIDATES * 40)
-        .subquery()
-    )
-    shared = func.count().label("shared")
-    rows = session.execute(
-        select(hits.c.article_id, shared)
-        .group_by(hits.c.article_id)
-        .order_by(shared.desc(), hits.c.article_id)
-        .limit(MAX_CANDIDATES)
-    ).all()
+    rows = session.execute(_CANDIDATES, {"keys": list(fp.band_keys)}).all()
     if not rows:
         return None
     ids = [r[0] for r in rows]
-    stored = session.execute(
-        select(Article.id, Article.fingerprint, Article.published).where(Article.id.in_(ids))
-    ).all()
+    stored = session.execute(_STORED, {"ids": ids}).all()
     best: tuple[int, float] | None = None
     for art_id, fp_json, other_pub in stored:
         if published is not None and other_pub is not None and abs(other_pub - published) > window:
@@ -95,16 +90,17 @@ def find_duplicate(
     return _root(session, best[0]), best[1]
 
 
-def index_article(session: Session, article_id: int, fp: Fingerprint) -> None:
-    """Store the band keys of ``article_id`` (idempotent: existing keys are left alone)."""
+def index_article(session: Session, article_id: int, fp: Fingerprint, *, new: bool = False) -> None:
+    """Store the band keys of ``article_id`` (idempotent: existing keys are left alone).
+
+    ``new``: the article row was inserted by this very transaction, so it cannot have keys yet.
+    """
     keys = sorted(set(fp.band_keys))
     if not keys or fp.signature == EMPTY_SIGNATURE:
         return
-    existing = set(
-        session.execute(
-            select(DedupeKey.key).where(DedupeKey.article_id == article_id, DedupeKey.key.in_(keys))
-        ).scalars()
-    )
+    existing: set[int] = set()
+    if not new:
+        existing = set(session.execute(_EXISTING_KEYS, {"article_id": article_id, "keys": keys}).scalars())
     rows = [{"key": k, "article_id": article_id} for k in keys if k not in existing]
     if rows:
-        session.execute(insert(DedupeKey), rows)
+        session.execute(_INSERT_KEYS, rows)

@@ -12,13 +12,46 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
+from storage.keyrank import top_sharing
 from storage.models import Development, DevelopmentKey, WatchArticle
 from storage.upsert import insert_ignore
 
 MAX_CANDIDATES = 40
+
+# Statements built once and executed with parameters (no per-call construction / cache-key work).
+_WATCH_ARTICLES = WatchArticle.__table__
+_RECORD = (
+    update(_WATCH_ARTICLES)  # type: ignore[arg-type]
+    .where(_WATCH_ARTICLES.c.watch == bindparam("w_watch"), _WATCH_ARTICLES.c.article_id == bindparam("w_article_id"))
+    .values(relevant=bindparam("relevant"), matched_terms=bindparam("matched_terms"),
+            development_id=bindparam("development_id"), kind=bindparam("kind"),
+            explanation=bindparam("explanation"))
+)
+_HAVE_KEYS = select(DevelopmentKey.key).where(
+    DevelopmentKey.development_id == bindparam("development_id"),
+    DevelopmentKey.key.in_(bindparam("keys", expanding=True)),
+)
+_INSERT_KEYS = insert(DevelopmentKey.__table__)  # type: ignore[arg-type]
+_LOCK = select(Development).where(Development.id == bindparam("id"))
+_CANDIDATES: dict[int, Select[Development]] = {}
+
+
+def _candidates_statement(limit: int) -> Select[Development]:
+    stmt = _CANDIDATES.get(limit)
+    if stmt is None:
+        ranked = top_sharing(DevelopmentKey.key, DevelopmentKey.development_id, raw_limit=limit * 50,
+                             limit=limit).subquery()
+        stmt = (
+            select(Development).join(ranked, ranked.c.owner == Development.id)
+            .where(Development.watch == bindparam("watch"))
+            .order_by(ranked.c.shared.desc(), Development.id)
+        )
+        _CANDIDATES[limit] = stmt
+    return stmt
 
 
 def claim_watch_article(session: Session, watch: str, article_id: int, decided_at: datetime) -> bool:
@@ -41,12 +74,12 @@ def record_watch_article(
     development_id: int | None, kind: str | None, explanation: dict[str, Any],
 ) -> None:
     """Fill in the claimed decision row."""
-    session.execute(
-        update(WatchArticle)
-        .where(WatchArticle.watch == watch, WatchArticle.article_id == article_id)
-        .values(relevant=relevant, matched_terms=matched_terms, development_id=development_id,
-                kind=kind, explanation=explanation)
-    )
+    session.execute(_RECORD, {"w_watch": watch, "w_article_id": article_id, "relevant": relevant,
+                              "matched_terms": matched_terms, "development_id": development_id, "kind": kind,
+                              "explanation": explanation})
+    loaded = session.identity_map.get(identity_key(WatchArticle, (watch, article_id)))
+    if loaded is not None:  # a core UPDATE does not refresh objects the session holds
+        session.expire(loaded)
 
 
 def candidate_developments(
@@ -56,25 +89,7 @@ def candidate_developments(
     keys = sorted(set(keys))
     if not keys:
         return []
-    hits = (
-        select(DevelopmentKey.development_id)
-        .where(DevelopmentKey.key.in_(keys))
-        .limit(limit * 50)
-        .subquery()
-    )
-    shared = func.count().label("shared")
-    ranked = (
-        select(hits.c.development_id, shared)
-        .group_by(hits.c.development_id)
-        .order_by(shared.desc(), hits.c.development_id)
-        .limit(limit)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Development).join(ranked, ranked.c.development_id == Development.id)
-        .where(Development.watch == watch)
-        .order_by(ranked.c.shared.desc(), Development.id)
-    ).scalars()
+    rows = session.execute(_candidates_statement(limit), {"keys": keys, "watch": watch}).scalars()
     return list(rows)
 
 
@@ -99,21 +114,15 @@ def add_development_keys(session: Session, development_id: int, keys: Iterable[s
     keys = sorted(set(keys))
     if not keys:
         return
-    have = set(
-        session.execute(
-            select(DevelopmentKey.key).where(
-                DevelopmentKey.development_id == development_id, DevelopmentKey.key.in_(keys)
-            )
-        ).scalars()
-    )
+    have = set(session.execute(_HAVE_KEYS, {"development_id": development_id, "keys": keys}).scalars())
     rows = [{"key": k, "development_id": development_id} for k in keys if k not in have]
     if rows:
-        session.execute(insert(DevelopmentKey), rows)
+        session.execute(_INSERT_KEYS, rows)
 
 
 def lock_development(session: Session, development_id: int) -> Development | None:
     """The development row, locked for update on PostgreSQL (SQLite serialises writers anyway)."""
-    stmt = select(Development).where(Development.id == development_id)
+    stmt = _LOCK
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
-    return session.execute(stmt).scalar_one_or_none()
+    return session.execute(stmt, {"id": development_id}).scalar_one_or_none()

@@ -22,6 +22,22 @@ def dialect_insert(session: Session, table: Any) -> Any:
     raise StorageError(f"unsupported database dialect {dialect} (use sqlite or postgresql)")
 
 
+#: Built statements by (dialect, table, conflict columns, returning): a statement built once and
+#: executed with parameters skips SQLAlchemy's per-call construction and cache-key work.
+_IGNORE_STATEMENTS: dict[tuple[str, Table, tuple[str, ...] | None, str | None], Any] = {}
+
+
+def _ignore_statement(session: Session, table: Table, conflict: Sequence[str] | None, returning: str | None) -> Any:
+    key = (session.get_bind().dialect.name, table, tuple(conflict) if conflict is not None else None, returning)
+    stmt = _IGNORE_STATEMENTS.get(key)
+    if stmt is None:
+        stmt = dialect_insert(session, table).on_conflict_do_nothing(index_elements=conflict)
+        if returning is not None:
+            stmt = stmt.returning(table.c[returning])
+        _IGNORE_STATEMENTS[key] = stmt
+    return stmt
+
+
 def insert_ignore(session: Session, table: Table, values: dict[str, Any], *, returning: str | None = None,
                   conflict: Sequence[str] | None = None) -> Any:
     """Insert a row unless it violates a unique constraint (only ``conflict``'s, when given).
@@ -29,11 +45,11 @@ def insert_ignore(session: Session, table: Table, values: dict[str, Any], *, ret
     Returns the ``returning`` column of the new row (or True without ``returning``),
     and None when a row with the same unique key already existed.
     """
-    ins = dialect_insert(session, table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    ins = _ignore_statement(session, table, conflict, returning)
     if returning is not None:
-        row = session.execute(ins.returning(table.c[returning])).first()
+        row = session.execute(ins, values).first()
         return None if row is None else row[0]
-    result = session.execute(ins)
+    result = session.execute(ins, values)
     return True if result.rowcount else None  # type: ignore[attr-defined]
 
 

@@ -10,9 +10,10 @@ Stages, in order:
 2. :func:`plan_articles` -- feed entries whose (canonical) URL is not yet stored.
 3. :func:`fetch_and_parse` -- article pages fetched concurrently (I/O) while earlier
    pages are parsed in a process pool (CPU), so both cores work.
-4. :func:`store_and_detect` -- one transaction per article: exact/near-duplicate
-   lookup, insert (unique URL and canonical URL), the watches' decisions, and the
-   alerts' outbox rows. Two runs at once cannot store or enqueue anything twice.
+4. :func:`store_and_detect` -- one transaction per chunk of articles, each article in
+   turn: exact/near-duplicate lookup, insert (unique URL and canonical URL), the
+   watches' decisions, and the alerts' outbox rows. Two runs at once cannot store or
+   enqueue anything twice; a transient database error retries the whole chunk.
 5. :func:`deliver` -- the outbox is delivered (pending alerts from earlier runs too).
 6. :func:`finish` -- the run's figures are recorded and the report written.
 """
@@ -25,7 +26,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -38,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerting import outbox
 from alerting.errors import AlertingError
 from alerting.policy import resolve_channels
-from dedupe.fingerprint import fingerprint, to_json
+from dedupe.fingerprint import Fingerprint, fingerprint, to_json
 from detection.engine import detect
 from fetcher.aggregators import resolve_aggregator_link
 from fetcher.client import Fetcher, FetchRequest, FetchResponse
@@ -61,6 +62,26 @@ log = logging.getLogger("storywatch.pipeline")
 
 #: Below this many pages parsing stays in-process: a process pool costs more than it saves.
 POOL_THRESHOLD = 24
+
+_WARM_UP_PAGE = (
+    "<html lang='en'><head><title>Warm-up page | Example</title>"
+    "<meta property='article:published_time' content='2026-01-02T03:04:05Z'></head><body><article>"
+    "<h1>Warm-up page</h1><p class='byline'>By A. Writer, 2 January 2026</p>"
+    + "<p>This paragraph only loads the parser's models and caches before the pool forks, so that "
+      "every worker starts warm and shares those pages with the main process.</p>" * 3
+    + "</article></body></html>"
+).encode()
+
+
+def _new_pool() -> ProcessPoolExecutor:
+    """A process pool of one worker per core, forked from a warmed-up parser.
+
+    The first parse loads language models, date patterns and extractor state (~0.5 CPU-s):
+    done once here instead of once in every worker, and the forked workers share those pages.
+    """
+    with suppress(ParseError):  # warming up is best effort
+        _parse_fingerprint_job(_WARM_UP_PAGE, "https://warm-up.invalid/2026/01/02/page", datetime.now(UTC), "utf-8")
+    return ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 2))
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,9 @@ class ParsedArticle:
     article: Article | None
     first_seen: datetime
     error: str | None = None
+    #: The article's dedupe fingerprint when the parser already computed it (next to parsing,
+    #: in the pool); the store stage computes it otherwise.
+    fingerprint: Fingerprint | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -309,7 +333,7 @@ def fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
     if not planned:
         return []
     own_pool = executor is None and len(planned) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1
-    pool = ProcessPoolExecutor(max_workers=max(1, (os.cpu_count() or 2))) if own_pool else executor
+    pool = _new_pool() if own_pool else executor
     try:
         return _run_async(_fetch_and_parse(ctx, planned, pool))
     finally:
@@ -329,19 +353,24 @@ async def _fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
             except FetchError as exc:
                 out[i] = _unparsed(p, ctx.now(), f"fetch failed: {exc}")
                 return
-            args = (resp.content, resp.final_url, resp.fetched_at, resp.encoding)
+            # dates are judged against the story's clock when it is ahead of the wall clock
+            # (a replay or backfill run with a later --as-of), else against the fetch time
+            args = (resp.content, resp.final_url, max(resp.fetched_at, ctx.as_of), resp.encoding)
             try:
                 if pool is not None:
-                    article = await loop.run_in_executor(pool, _parse_job, *args)
+                    article, fp = await loop.run_in_executor(pool, _parse_fingerprint_job, *args)
                 else:
-                    article = _parse_job(*args)
+                    article, fp = _parse_fingerprint_job(*args)
             except ParseError as exc:
                 out[i] = _unparsed(p, resp.fetched_at, f"parse failed: {exc}")
                 return
             except Exception as exc:  # a crashed worker must not end the run
                 out[i] = _unparsed(p, resp.fetched_at, f"parse crashed: {type(exc).__name__}: {exc}")
                 return
-            out[i] = ParsedArticle(p.source, _merge_entry(article, p.entry), resp.fetched_at)
+            merged = _merge_entry(article, p.entry)
+            # the fingerprint covers title and text: a title taken from the feed entry needs a new one
+            out[i] = ParsedArticle(p.source, merged, resp.fetched_at,
+                                   fingerprint=fp if merged.title == article.title else None)
 
         await asyncio.gather(*(one(i, p) for i, p in enumerate(planned)))
     return [o for o in out if o is not None]
@@ -349,6 +378,13 @@ async def _fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
 
 def _parse_job(content: bytes, url: str, fetched_at: datetime, encoding: str | None) -> Article:
     return parse_article(content, url, fetched_at, encoding=encoding)
+
+
+def _parse_fingerprint_job(content: bytes, url: str, fetched_at: datetime,
+                           encoding: str | None) -> tuple[Article, Fingerprint]:
+    """Parse a page and fingerprint it: both pure CPU work, done together in a pool worker."""
+    article = parse_article(content, url, fetched_at, encoding=encoding)
+    return article, fingerprint(article.title, article.text)
 
 
 def _merge_entry(article: Article, entry: FeedEntry | None) -> Article:
@@ -371,18 +407,57 @@ def _unparsed(p: PlannedArticle, when: datetime, error: str) -> ParsedArticle:
 # --------------------------------------------------------------------------- store + detect
 
 
+#: Articles per transaction of :func:`store_and_detect`: fewer commits (a round trip and a WAL
+#: flush each on PostgreSQL), while the write lock and a retry's repeated work stay short.
+STORE_CHUNK = 64
+
+
+@dataclass
+class _Chunk:
+    """What one chunk's transaction did; added to the cycle's result once it has committed."""
+
+    stored: list[StoredArticle] = field(default_factory=list)
+    developments: list[DevelopmentChange] = field(default_factory=list)
+    enqueued: int = 0
+    known: int = 0
+
+    def add_to(self, result: CycleResult) -> None:
+        result.stored.extend(self.stored)
+        result.developments.extend(self.developments)
+        result.alerts_enqueued += self.enqueued
+        result.skipped_known += self.known
+
+
 def store_and_detect(ctx: Context, parsed: Sequence[ParsedArticle], result: CycleResult) -> None:
-    """Dedupe, store and decide each article in its own transaction; enqueue alerts with it."""
+    """Dedupe, store and decide the articles in publication order, a chunk per transaction.
+
+    Alerts are enqueued in the same transaction. An article whose URL or canonical URL is
+    already stored (by a concurrent run, or another entry of this one) counts as known.
+    """
     watches = ctx.config.watches
     channel_names = ctx.channel_names
+    todo: list[ParsedArticle] = []
     for item in sorted(parsed, key=_publication_order):
         if item.article is None:
             if item.error:
                 result.parse_failures.append(item.error)
             continue
-        stored = with_retry(partial(_ingest_one, ctx, item, watches, channel_names, result))
-        if stored is not None:
-            result.stored.append(stored)
+        todo.append(item)
+    for start in range(0, len(todo), STORE_CHUNK):
+        chunk = todo[start : start + STORE_CHUNK]
+        with_retry(partial(_ingest_chunk, ctx, chunk, watches, channel_names)).add_to(result)
+
+
+def _ingest_chunk(ctx: Context, chunk: Sequence[ParsedArticle], watches: Sequence[Watch],
+                  channels: list[str]) -> _Chunk:
+    out = _Chunk()
+    with transaction(ctx.sessions) as session:
+        for item in chunk:
+            _ingest_one(session, ctx, item, watches, channels, out)
+            # each article starts from the database, as if in a transaction of its own
+            session.flush()
+            session.expunge_all()
+    return out
 
 
 def _publication_order(p: ParsedArticle) -> tuple[datetime, str]:
@@ -391,47 +466,44 @@ def _publication_order(p: ParsedArticle) -> tuple[datetime, str]:
     return when, a.url if a else ""
 
 
-def _ingest_one(ctx: Context, item: ParsedArticle, watches: Sequence[Watch], channels: list[str],
-                result: CycleResult) -> StoredArticle | None:
+def _ingest_one(session: Session, ctx: Context, item: ParsedArticle, watches: Sequence[Watch],
+                channels: list[str], out: _Chunk) -> None:
     article = item.article
     assert article is not None
-    fp = fingerprint(article.title, article.text)
-    changes: list[DevelopmentChange] = []
-    enqueued = 0
-    with transaction(ctx.sessions) as session:
-        dup = find_duplicate(session, fp, published=article.published)
-        dup_id, dup_score = (dup if dup else (None, None))
-        new_id = article_store.insert_article(
-            session, article, source=item.source, first_seen=item.first_seen,
-            content_hash=fp.content_hash, fingerprint=to_json(fp),
-            duplicate_of=dup_id, duplicate_score=dup_score,
-        )
-        if new_id is None:
-            return None  # stored meanwhile by a concurrent run
-        index_article(session, new_id, fp)
-        relevant = False
-        development_id: int | None = None
-        kind: str | None = None
-        for watch in watches:
-            decision = detect(session, watch.spec, new_id, article, as_of=ctx.as_of, duplicate_of=dup_id)
-            if not decision.relevant or decision.development_id is None:
-                continue
-            relevant = True
-            development_id = development_id or decision.development_id
-            kind = kind or decision.kind
-            if not (decision.created or decision.updated or decision.escalated):
-                continue
-            dev = session.get(DevelopmentRow, decision.development_id)
-            assert dev is not None
-            ids = outbox.enqueue(session, watch_name=watch.name, policy=watch.policy, channels=channels,
-                                     development=dev, decision=decision, now=ctx.now(), watch=watch.spec)
-            enqueued += len(ids)
-            changes.append(DevelopmentChange(dev.id, watch.name, dev.kind, dev.title, decision.created,
-                                             decision.escalated, len(ids)))
-    result.developments.extend(changes)
-    result.alerts_enqueued += enqueued
-    return StoredArticle(new_id, item.source, article.url, article.title, article.published, dup_id,
-                         relevant, development_id, kind)
+    fp = item.fingerprint or fingerprint(article.title, article.text)
+    dup = find_duplicate(session, fp, published=article.published)
+    dup_id, dup_score = (dup if dup else (None, None))
+    new_id = article_store.insert_article(
+        session, article, source=item.source, first_seen=item.first_seen,
+        content_hash=fp.content_hash, fingerprint=to_json(fp),
+        duplicate_of=dup_id, duplicate_score=dup_score,
+    )
+    if new_id is None:  # its URL or canonical URL is stored already (a concurrent run, another entry)
+        log.debug("already stored: %s", article.url)
+        out.known += 1
+        return
+    index_article(session, new_id, fp, new=True)
+    relevant = False
+    development_id: int | None = None
+    kind: str | None = None
+    for watch in watches:
+        decision = detect(session, watch.spec, new_id, article, as_of=ctx.as_of, duplicate_of=dup_id)
+        if not decision.relevant or decision.development_id is None:
+            continue
+        relevant = True
+        development_id = development_id or decision.development_id
+        kind = kind or decision.kind
+        if not (decision.created or decision.updated or decision.escalated):
+            continue
+        dev = session.get(DevelopmentRow, decision.development_id)
+        assert dev is not None
+        ids = outbox.enqueue(session, watch_name=watch.name, policy=watch.policy, channels=channels,
+                             development=dev, decision=decision, now=ctx.now(), watch=watch.spec)
+        out.enqueued += len(ids)
+        out.developments.append(DevelopmentChange(dev.id, watch.name, dev.kind, dev.title, decision.created,
+                                                  decision.escalated, len(ids)))
+    out.stored.append(StoredArticle(new_id, item.source, article.url, article.title, article.published, dup_id,
+                                    relevant, development_id, kind))
 
 
 def commit_validators(ctx: Context, outcomes: Sequence[SourceOutcome], parsed: Sequence[ParsedArticle]) -> None:
@@ -468,7 +540,7 @@ def ingest_pages(ctx: Context, planned: Sequence[PlannedArticle], result: CycleR
             store_and_detect(ctx, parsed, result)
         return parsed
     todo = sorted(planned, key=_entry_order)
-    pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2) if (os.cpu_count() or 1) > 1 else None
+    pool = _new_pool() if (os.cpu_count() or 1) > 1 else None
     parsed_all: list[ParsedArticle] = []
 
     def store(batch: list[ParsedArticle]) -> None:
@@ -481,7 +553,8 @@ def ingest_pages(ctx: Context, planned: Sequence[PlannedArticle], result: CycleR
             for start in range(0, len(todo), window):
                 with timed(result, "fetch_parse"):
                     batch = fetch_and_parse(ctx, todo[start : start + window], executor=pool)
-                parsed_all.extend(batch)
+                # kept for the caller without fingerprints (~7 KB each): only the window being stored needs them
+                parsed_all.extend(replace(item, fingerprint=None) if item.fingerprint else item for item in batch)
                 if pending is not None:
                     pending.result()  # windows are stored in order, one at a time
                 pending = storer.submit(store, batch)

@@ -49,7 +49,7 @@ def test_feeds_have_realistic_length_and_cover_every_article() -> None:
     c = Corpus(1000, seed=1)
     assert all(FEED_MIN <= len(f.items) <= FEED_MAX for f in c.feeds)
     covered = {i for f in c.feeds for i in f.items}
-    assert len(covered) >= 0.95 * c.n
+    assert len(covered) == c.n  # every article is in some feed: a cycle plans them all
 
 
 def test_server_answers_pages_feeds_and_304() -> None:
