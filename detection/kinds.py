@@ -133,6 +133,11 @@ _TITLE_WORDS = frozenset([
 _BACKREF = re.compile(r"\b(?:after|since|following)\s+(?:[\w'.-]+\s+){0,4}$")
 # German puts the verb last: the sentence's first actor is its subject, as in CJK
 _GERMAN = re.compile(r"\b(?:der|die|das|und|hat|ist|nicht|einem|einen|sich|wird|auf)\b")
+
+
+def _german(folded: str) -> bool:
+    """Whether the (folded) sentence reads as German, whose main verb comes last."""
+    return len(_GERMAN.findall(folded)) >= 2
 _COORD = frozenset(["and", "&", "と", "과", "와", "및", "和", "与", "及", "и", "y", "et", "und"])
 _POSTNOMINAL = re.compile(r"^\s*(between|with|among|from|involving)\s+(the\s+)?$")
 
@@ -149,13 +154,11 @@ def _prepositional(folded: str, m: Mention) -> bool:
 # between a place and the head noun it modifies: nothing, a genitive particle, or a few letters
 # of a name or title ("日本の家族会", "일본 납치피해자 가족회") -- never a topic/subject particle
 _MODIFIER_GAP = re.compile(r"^(?:の|의|的|\s)?[^\sはがをにでと、，,・…은는이가을를\"'「」『』“”]{0,6}\s?$")
-_SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t)) | {"stated", "said", "says", "say"}
+_SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t))
 _REPORTED_PRONOUN = re.compile(r"\b(?:said|says|say|told \w+|tells \w+|added|stated|insisted|vowed|vows)"
                                r"(?: on \w+| in \w+)? (?:that )?(?=(?:he|she|they|it|we|i)\b)")
-_SUBORDINATOR = re.compile(r"\b(?:after|before|when|because|since|while|as|once|but|although|though|if|until|unless)\b")
+_SUBORDINATOR = re.compile(r"\b(?:" + "|".join((*lexicon.CLAUSE_OPENERS, "if", "until", "unless")) + r")\b")
 _DATELINE = re.compile(r"^[^.!?\n]{0,48}?\s-\s")
-
-
 _BRACKET_DATELINE = re.compile(r"^\s*[(\[【〔<][^)\]】〕>]{1,30}[)\]】〕>]\s*")
 
 
@@ -217,25 +220,23 @@ def _subject(folded: str, cue_start: int, mentions: list[Mention], actors: tuple
             if _POSTNOMINAL.match(folded[gap_start : m.start]) and m.side in actors:
                 return m
         return None
-    speech = _REPORTED_PRONOUN.search(folded, start, cue_start)
-    if speech is not None:
+    heads = [m for m in prior if not _prepositional(folded, m)]
+    speeches = list(_REPORTED_PRONOUN.finditer(folded, start, cue_start))
+    if speeches:
         # "Abe said he was prepared to meet Kim": the pronoun is the speaker, not Kim
-        last = list(_REPORTED_PRONOUN.finditer(folded, start, cue_start))[-1]
+        last = speeches[-1]
         own_clause = not _SUBORDINATOR.search(folded, last.end(), cue_start)
         if own_clause and not any(last.end() <= m.start < cue_start and not _prepositional(folded, m)
                                   and m.type != "concept" and folded[last.end() : m.start].strip() == ""
                                   for m in mentions):
             return _subject(folded, last.start(), mentions, actors, headline)
-    if len(_GERMAN.findall(folded)) >= 2:
-        heads = [m for m in prior if not _prepositional(folded, m)]
-        return heads[0] if heads and heads[0].side in actors else None
-    if _coordinated_predicate(folded, cue_start, headline, mentions):
-        # "... met the families in Tokyo and pledged": the subject of the first predicate
-        heads = [m for m in prior if not _prepositional(folded, m)]
-        if heads:
-            return heads[0] if heads[0].side in actors else None
-    subjects = [m for m in prior if not _prepositional(folded, m)]
-    chain = _head_of_chain(folded, subjects)
+    german = _german(folded)
+    if heads and (german or _coordinated_predicate(folded, cue_start, headline, mentions)):
+        # German, or "... met the families in Tokyo and pledged": the subject of the first predicate
+        return heads[0] if heads[0].side in actors else None
+    if german:
+        return None
+    chain = _head_of_chain(folded, heads)
     actor = chain[-1] if chain and chain[-1].side in actors else None
     if actor is None and chain and chain[-1].type == "place":
         # "Japan's Takaichi"/"North Korean leader" pattern: look one further back
@@ -339,11 +340,12 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
     if not all_hits:
         return KindResult(watch.default_kind, None, tuple(rejected))
     prio = {k: s.priority for k, s in watch.kinds.items()}
+    verb_final = [is_cjk(s) or _german(f) for s, f in zip(lead, folded, strict=True)]
 
     def rank(h: KindHit) -> tuple[float, float, int]:
         # Earliest sentence first; within a sentence the main predicate: the first cue in
         # SVO scripts, the last one in verb-final (CJK) scripts; priority breaks ties.
-        pos = h.position if not (is_cjk(h.sentence) or len(_GERMAN.findall(fold(h.sentence))) >= 2) else -h.position
+        pos = -h.position if verb_final[h.sentence_index] else h.position
         return (h.score, -pos / 10000.0, prio[h.kind])
 
     best = max(all_hits, key=rank)

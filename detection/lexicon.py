@@ -103,3 +103,7 @@ REACTION: tuple[str, ...] = (
     "を受け", "受けて", "に反応", "を歓迎", "翌日", "에 대해", "환영", "에 반응", "하루 뒤", "对此", "欢迎", "次日",
     "в ответ на", "приветствовал*", "tras la", "en respuesta", "au lendemain", "a salué",
 )
+# Words opening a subordinate clause: what precedes them does not govern the clause after them.
+CLAUSE_OPENERS: tuple[str, ...] = (
+    "after", "before", "when", "because", "since", "while", "as", "once", "but", "although", "though",
+)

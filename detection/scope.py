@@ -18,7 +18,7 @@ _BEFORE_LATIN = 28
 _BEFORE_CJK = 6
 _AFTER_CJK = 14
 _AFTER_LATIN = 16
-_CLAUSE_BREAK = re.compile(r"(?:\b(?:after|before|when|because|since|while|as|once|but|although|though)\b|[;:,])\s*")
+_CLAUSE_BREAK = re.compile(r"(?:\b(?:" + "|".join(lexicon.CLAUSE_OPENERS) + r")\b|[;:,])\s*")
 _DATED_PAST = re.compile(
     r"\b(?:in|since|by|until)\s+(?:(?:early|late|mid)[- ])?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
     r"[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?(?:19|20)\d\d\b"
@@ -99,12 +99,11 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     fut = _first(lexicon.FUTURE, before) or (_first(lexicon.FUTURE, after) if cjk else "")
     desire = _first(lexicon.DESIRE, before) or (_first(lexicon.DESIRE, after) if cjk else "")
     habitual = _first(lexicon.HABITUAL, before + " " + cue + " " + (after if cjk else ""))
-    if habitual and _first(lexicon.ANCHOR, sentence):
-        habitual = ""
-    if not habitual and not cjk:
-        dated = _DATED_PAST.search(sentence)
-        if dated and not _first(lexicon.ANCHOR, sentence):
-            habitual = f"dated:{dated.group(0).strip()}"  # "came home in October 2002": backstory
+    dated = _DATED_PAST.search(sentence) if not (habitual or cjk) else None
+    if (habitual or dated) and _first(lexicon.ANCHOR, sentence):
+        habitual, dated = "", None  # "on Tuesday": a new act, told with its backstory
+    if dated:
+        habitual = f"dated:{dated.group(0).strip()}"  # "came home in October 2002": backstory
     mental = ""
     if third_party_speaker:
         mental = _first(lexicon.MENTAL, before + " " + cue + " " + after) or _first(lexicon.SPECULATIVE, sentence)
