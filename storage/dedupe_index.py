@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dedupe.errors import FingerprintFormatError
 from dedupe.fingerprint import EMPTY_SIGNATURE, Fingerprint, from_json, lead_similarity, similarity
-from storage.keyrank import top_sharing
+from storage.keyindex import KeyIndex
 from storage.models import Article, DedupeKey
 
 DEFAULT_THRESHOLD = 0.5
@@ -26,14 +26,11 @@ _MAX_CHAIN = 20
 # Statements built once and executed with parameters (no per-call construction / cache-key work).
 _PARENT = select(Article.duplicate_of).where(Article.id == bindparam("id"))
 _EXACT = select(func.min(Article.id)).where(Article.content_hash == bindparam("content_hash"))
-_CANDIDATES = top_sharing(DedupeKey.key, DedupeKey.article_id, raw_limit=MAX_CANDIDATES * 40, limit=MAX_CANDIDATES)
+_KEYS = KeyIndex(DedupeKey, "article_id")
+_CANDIDATES = _KEYS.top_sharing(raw_limit=MAX_CANDIDATES * 40, limit=MAX_CANDIDATES)
 _STORED = select(Article.id, Article.fingerprint, Article.published).where(
     Article.id.in_(bindparam("ids", expanding=True))
 )
-_EXISTING_KEYS = select(DedupeKey.key).where(
-    DedupeKey.article_id == bindparam("article_id"), DedupeKey.key.in_(bindparam("keys", expanding=True))
-)
-_INSERT_KEYS = insert(DedupeKey.__table__)  # type: ignore[arg-type]
 
 
 def _root(session: Session, article_id: int) -> int:
@@ -95,12 +92,6 @@ def index_article(session: Session, article_id: int, fp: Fingerprint, *, new: bo
 
     ``new``: the article row was inserted by this very transaction, so it cannot have keys yet.
     """
-    keys = sorted(set(fp.band_keys))
-    if not keys or fp.signature == EMPTY_SIGNATURE:
+    if fp.signature == EMPTY_SIGNATURE:
         return
-    existing: set[int] = set()
-    if not new:
-        existing = set(session.execute(_EXISTING_KEYS, {"article_id": article_id, "keys": keys}).scalars())
-    rows = [{"key": k, "article_id": article_id} for k in keys if k not in existing]
-    if rows:
-        session.execute(_INSERT_KEYS, rows)
+    _KEYS.add(session, article_id, fp.band_keys, new=new)

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from storage.keyrank import top_sharing
+from storage.keyindex import KeyIndex
 from storage.models import Development, DevelopmentKey, WatchArticle
 from storage.upsert import insert_ignore
 
@@ -31,11 +31,7 @@ _RECORD = (
             development_id=bindparam("development_id"), kind=bindparam("kind"),
             explanation=bindparam("explanation"))
 )
-_HAVE_KEYS = select(DevelopmentKey.key).where(
-    DevelopmentKey.development_id == bindparam("development_id"),
-    DevelopmentKey.key.in_(bindparam("keys", expanding=True)),
-)
-_INSERT_KEYS = insert(DevelopmentKey.__table__)  # type: ignore[arg-type]
+_KEYS = KeyIndex(DevelopmentKey, "development_id")
 _LOCK = select(Development).where(Development.id == bindparam("id"))
 _CANDIDATES: dict[int, Select[Development]] = {}
 
@@ -43,8 +39,7 @@ _CANDIDATES: dict[int, Select[Development]] = {}
 def _candidates_statement(limit: int) -> Select[Development]:
     stmt = _CANDIDATES.get(limit)
     if stmt is None:
-        ranked = top_sharing(DevelopmentKey.key, DevelopmentKey.development_id, raw_limit=limit * 50,
-                             limit=limit).subquery()
+        ranked = _KEYS.top_sharing(raw_limit=limit * 50, limit=limit).subquery()
         stmt = (
             select(Development).join(ranked, ranked.c.owner == Development.id)
             .where(Development.watch == bindparam("watch"))
@@ -111,13 +106,7 @@ def create_development(
 
 def add_development_keys(session: Session, development_id: int, keys: Iterable[str]) -> None:
     """Attach lookup keys to a development (existing ones are kept)."""
-    keys = sorted(set(keys))
-    if not keys:
-        return
-    have = set(session.execute(_HAVE_KEYS, {"development_id": development_id, "keys": keys}).scalars())
-    rows = [{"key": k, "development_id": development_id} for k in keys if k not in have]
-    if rows:
-        session.execute(_INSERT_KEYS, rows)
+    _KEYS.add(session, development_id, keys)
 
 
 def lock_development(session: Session, development_id: int) -> Development | None:
