@@ -152,9 +152,12 @@ def _text_of(el: Any) -> str:
         return ""
 
 
-def _attr(el: Any, name: str) -> str:
-    value = el.get(name)
+def _stripped(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _attr(el: Any, name: str) -> str:
+    return _stripped(el.get(name))
 
 
 # ---------------------------------------------------------------- JSON-LD
@@ -484,10 +487,6 @@ def _pick_byline(tree: Any, metas: dict[str, list[str]], ld: dict[str, Any], sit
 
 
 # ---------------------------------------------------------------- pruning and extraction
-
-
-def _stripped(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 @functools.lru_cache(maxsize=32768)

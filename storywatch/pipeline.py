@@ -383,7 +383,7 @@ def _parse_job(content: bytes, url: str, fetched_at: datetime, encoding: str | N
 def _parse_fingerprint_job(content: bytes, url: str, fetched_at: datetime,
                            encoding: str | None) -> tuple[Article, Fingerprint]:
     """Parse a page and fingerprint it: both pure CPU work, done together in a pool worker."""
-    article = parse_article(content, url, fetched_at, encoding=encoding)
+    article = _parse_job(content, url, fetched_at, encoding)
     return article, fingerprint(article.title, article.text)
 
 
