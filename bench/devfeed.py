@@ -21,12 +21,12 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from storywatch.replay.feeds import render_feed
-from storywatch.replay.server import ReplayServer, _Resource
+from storywatch.replay.server import BackgroundServer, ReplayServer, _Resource
 from storywatch.replay.story import Outlet, Story, StoryArticle
 
 #: Items per outlet feed (a realistic length; the busiest outlet-day of the devset has 2).
@@ -207,9 +207,6 @@ class DevsetSite(ReplayServer):
             raise ValueError("two devset rows map to one loopback URL")
         self._day = ""
         super().__init__(_EPOCH, host=host, port=port, story=story)
-        # socketserver listens with a backlog of 5: a cycle opens one connection per feed at once,
-        # and a dropped SYN costs a 1 s retransmit. Real sites accept more.
-        self._httpd.socket.listen(128)
 
     def set_day(self, day: str) -> None:
         """Reveal every article whose ``seen`` day is on or before ``day`` (ISO date)."""
@@ -223,10 +220,6 @@ class DevsetSite(ReplayServer):
         """The current day ('' before the first :meth:`set_day`)."""
         with self._lock:
             return self._day
-
-    def __enter__(self) -> DevsetSite:
-        self.start()
-        return self
 
     def url_of(self, row: dict[str, Any]) -> str:
         """The loopback URL of a devset row's article page."""
@@ -289,8 +282,10 @@ class ReceivedAlert:
         return json.loads(self.body.decode("utf-8"))
 
 
-class AlertReceiver:
+class AlertReceiver(BackgroundServer):
     """A webhook on 127.0.0.1 (ephemeral port) that answers 200 and records every POST."""
+
+    thread_name = "alert-receiver"
 
     def __init__(self) -> None:
         """Bind now; serve after :meth:`start` (or ``with``)."""
@@ -313,9 +308,7 @@ class AlertReceiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(("127.0.0.1", 0), Handler)
 
     @property
     def port(self) -> int:
@@ -330,25 +323,3 @@ class AlertReceiver:
         """Everything received so far."""
         with self._lock:
             return list(self.received)
-
-    def start(self) -> AlertReceiver:
-        """Serve in a daemon thread; returns self."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="alert-receiver",
-                                            daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> AlertReceiver:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

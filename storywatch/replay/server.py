@@ -17,6 +17,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 from urllib.parse import unquote, urlsplit
 
 from storywatch.replay.feeds import render_feed
@@ -38,6 +39,41 @@ class _Server(ThreadingHTTPServer):
 
     request_queue_size = 128
     daemon_threads = True
+
+
+class BackgroundServer:
+    """A bound :class:`ThreadingHTTPServer` (backlog 128) served from a daemon thread: ``start()``/``stop()``
+    or a ``with`` block."""
+
+    thread_name = "http-server"
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        """Bind ``address`` now (port 0: an ephemeral port); serve after :meth:`start`."""
+        self._httpd = _Server(address, handler)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Self:
+        """Serve in a daemon thread; returns self."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name=self.thread_name,
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
 
 
 @dataclass(frozen=True)
@@ -65,8 +101,10 @@ class _Resource:
         return '"' + hashlib.sha256(self.etag_source or self.body).hexdigest()[:20] + '"'
 
 
-class ReplayServer:
+class ReplayServer(BackgroundServer):
     """A threaded HTTP server of the replay site; use as a context manager or start()/stop()."""
+
+    thread_name = "replay-server"
 
     def __init__(self, clock: datetime | None = None, *, host: str = "127.0.0.1", port: int | None = None,
                  story: Story | None = None) -> None:
@@ -79,13 +117,11 @@ class ReplayServer:
         self.requests: list[RequestRecord] = []
         handler = _make_handler(self)
         try:
-            self._httpd = _Server((host, DEFAULT_PORT if port is None else port), handler)
+            super().__init__((host, DEFAULT_PORT if port is None else port), handler)
         except OSError:
             if port is not None:
                 raise
-            self._httpd = _Server((host, 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
+            super().__init__((host, 0), handler)
 
     @property
     def base_url(self) -> str:
@@ -106,28 +142,6 @@ class ReplayServer:
         with self._lock:
             self._clock = when.astimezone(UTC)
 
-    def start(self) -> ReplayServer:
-        """Serve in a daemon thread; returns self."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="replay-server",
-                                            daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> ReplayServer:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
 
     # ------------------------------------------------------------ resources
 
