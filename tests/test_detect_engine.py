@@ -8,15 +8,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dedupe.fingerprint import fingerprint, to_json
 from detection.engine import Decision, detect
 from detection.errors import WatchConfigError
 from detection.watch import load_default_watch, watch_from_dict
 from parsers.models import Article
 from storage.db import make_engine, upgrade
-from storage.dedupe_index import find_duplicate, index_article
 from storage.models import Article as ArticleRow
 from storage.models import Development, WatchArticle
+from tests.detect_world import store_text
 
 W = load_default_watch()
 AS_OF = datetime(2026, 3, 2, 23, 0, tzinfo=UTC)
@@ -24,16 +23,7 @@ AS_OF = datetime(2026, 3, 2, 23, 0, tzinfo=UTC)
 
 def _run(session: Session, url: str, title: str, text: str, published: datetime,
          as_of: datetime = AS_OF) -> Decision:
-    art = Article(url=url, canonical_url=url, title=title, text=text, published=published)
-    fp = fingerprint(title, text)
-    dup = find_duplicate(session, fp, published=published)
-    row = ArticleRow(url=url, canonical_url=url, source="t", title=title, text=text, published=published,
-                     first_seen=as_of, content_hash=fp.content_hash, fingerprint=to_json(fp),
-                     duplicate_of=dup[0] if dup else None)
-    session.add(row)
-    session.flush()
-    index_article(session, row.id, fp)
-    return detect(session, W, row.id, art, as_of=as_of, duplicate_of=row.duplicate_of)
+    return store_text(session, url, title, text, published, as_of)
 
 
 REPLY = ("North Korea has sent a reply to Prime Minister Sanae Takaichi's proposal for a summit, passing a message "

@@ -12,17 +12,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from dedupe.fingerprint import fingerprint, to_json
-from detection.engine import Decision, detect
+from detection.engine import Decision
 from detection.events import extract, similarity
 from detection.kinds import classify
 from detection.scope import analyse
 from detection.terms import compiled, fold
 from detection.watch import load_default_watch
-from parsers.models import Article
 from storage.db import make_engine, upgrade
-from storage.dedupe_index import find_duplicate, index_article
-from storage.models import Article as ArticleRow
+from tests.detect_world import store_text
 
 W = load_default_watch()
 QUIET = "Officials gave no further details."
@@ -142,19 +139,6 @@ def test_a_reaction_piece_joins_a_decisive_event_but_a_new_act_after_it_does_not
     assert similarity(W, act, reply)[0] < W.join_threshold
 
 
-def _store(session: Session, url: str, title: str, text: str, published: datetime, as_of: datetime) -> Decision:
-    art = Article(url=url, canonical_url=url, title=title, text=text, published=published)
-    fp = fingerprint(title, text)
-    dup = find_duplicate(session, fp, published=published)
-    row = ArticleRow(url=url, canonical_url=url, source="t", title=title, text=text, published=published,
-                     first_seen=as_of, content_hash=fp.content_hash, fingerprint=to_json(fp),
-                     duplicate_of=dup[0] if dup else None)
-    session.add(row)
-    session.flush()
-    index_article(session, row.id, fp)
-    return detect(session, W, row.id, art, as_of=as_of, duplicate_of=row.duplicate_of)
-
-
 def test_a_stale_development_does_not_alert_on_escalation(tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'stale.db'}"
     upgrade(url)
@@ -162,11 +146,11 @@ def test_a_stale_development_does_not_alert_on_escalation(tmp_path) -> None:  # 
     t0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
     late = t0 + timedelta(hours=W.freshness_hours + 24)
     with Session(engine) as s, s.begin():
-        first = _store(s, "https://a.example/1", "North Korea replies to Takaichi's summit offer, sources say",
+        first = store_text(s, "https://a.example/1", "North Korea replies to Takaichi's summit offer, sources say",
                        "North Korea has replied to Prime Minister Sanae Takaichi's summit proposal through a channel "
                        "in Mongolia, people familiar with the matter said on Sunday.", t0, t0)
         assert first.is_new and first.kind == "pyongyang_response"
-        official = _store(s, "https://b.example/2", "North Korea replies to Takaichi's summit offer in KCNA statement",
+        official = store_text(s, "https://b.example/2", "North Korea replies to Takaichi's summit offer in KCNA statement",
                           "North Korea's foreign ministry said in a statement carried by KCNA on Sunday that it had "
                           "replied to Prime Minister Sanae Takaichi's summit proposal.", t0 + timedelta(hours=48), late)
         assert official.development_id == first.development_id
@@ -220,17 +204,17 @@ def test_a_background_development_is_upgraded_by_the_act_and_alerts_once(tmp_pat
     engine = make_engine(url)
     t0 = datetime(2026, 6, 2, 3, tzinfo=UTC)
     with Session(engine) as s, s.begin():
-        vague = _store(s, "https://a.example/1", "Tokyo and Pyongyang: a new chapter on the abductions?",
+        vague = store_text(s, "https://a.example/1", "Tokyo and Pyongyang: a new chapter on the abductions?",
                        "Japanese and North Korean diplomats were in Ulaanbaatar on Tuesday, officials in Tokyo "
                        "confirmed, in a development linked to the abduction issue.", t0, t0)
         assert vague.relevant and vague.created and vague.kind == "background"  # fresh, but not alert-worthy
-        clear = _store(s, "https://b.example/2", "Japan and North Korea hold talks in Ulaanbaatar on abductions",
+        clear = store_text(s, "https://b.example/2", "Japan and North Korea hold talks in Ulaanbaatar on abductions",
                        "Japanese and North Korean officials held talks in Ulaanbaatar on Tuesday about the abduction "
                        "issue, Tokyo confirmed.", t0 + timedelta(hours=2), t0 + timedelta(hours=3))
         assert clear.development_id == vague.development_id
         assert clear.upgraded and clear.is_new and clear.kind == "talks_or_contact"
         assert "upgraded" in clear.explanation
-        again = _store(s, "https://c.example/3", "Japan, North Korea officials meet in Ulaanbaatar",
+        again = store_text(s, "https://c.example/3", "Japan, North Korea officials meet in Ulaanbaatar",
                        "Officials of Japan and North Korea met in Ulaanbaatar on Tuesday to discuss the abductions.",
                        t0 + timedelta(hours=4), t0 + timedelta(hours=5))
         assert again.development_id == vague.development_id and not again.is_new and not again.upgraded

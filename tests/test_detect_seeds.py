@@ -8,15 +8,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from dedupe.fingerprint import fingerprint, to_json
-from detection.engine import Decision, detect
+from detection.engine import Decision
 from detection.kinds import classify
 from detection.relevance import relevance
 from detection.watch import load_default_watch
 from parsers.models import Article
 from storage.db import make_engine, upgrade
-from storage.dedupe_index import find_duplicate, index_article
-from storage.models import Article as ArticleRow
+from tests.detect_world import store_and_detect
 
 W = load_default_watch()
 AS_OF = datetime(2026, 2, 20, 12, tzinfo=UTC)
@@ -63,18 +61,10 @@ def test_seeds_through_storage(seeds_dir: Path, tmp_path: Path) -> None:
     decisions: dict[str, Decision] = {}
     with Session(engine) as s, s.begin():
         for path in sorted(seeds_dir.glob("*.txt")):
-            art = seed_article(path)
-            fp = fingerprint(art.title, art.text)
-            dup = find_duplicate(s, fp, published=art.published)
-            row = ArticleRow(url=art.url, canonical_url=art.url, source="seed", title=art.title, text=art.text,
-                             published=art.published, first_seen=AS_OF, content_hash=fp.content_hash,
-                             fingerprint=to_json(fp), duplicate_of=dup[0] if dup else None)
-            s.add(row)
-            s.flush()
-            index_article(s, row.id, fp)
             # 001 carries no date: it is seen the day after 000, when it was reported
             as_of = datetime(2025, 11, 4, 12, tzinfo=UTC) if path.name.startswith(("000", "001")) else AS_OF
-            decisions[path.name[:3]] = detect(s, W, row.id, art, as_of=as_of, duplicate_of=row.duplicate_of)
+            decisions[path.name[:3]] = store_and_detect(s, seed_article(path), as_of=as_of, first_seen=AS_OF,
+                                                        source="seed")
     d = decisions
     assert d["000"].development_id == d["001"].development_id
     assert d["000"].kind != "pyongyang_response" and d["001"].kind != "pyongyang_response"
