@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from detection.errors import QuerySyntaxError
 from detection.terms import compiled, fold
@@ -130,8 +131,15 @@ class Query:
     source: str
     root: Node
 
+    @cached_property
+    def _terms(self) -> tuple[str, ...]:
+        return self._walk_terms()
+
     def terms(self) -> tuple[str, ...]:
         """Every term in the query, positive or negated."""
+        return self._terms
+
+    def _walk_terms(self) -> tuple[str, ...]:
         out: list[str] = []
 
         def walk(n: Node) -> None:
@@ -148,12 +156,7 @@ class Query:
 
     def evaluate(self, text: str) -> tuple[bool, tuple[str, ...]]:
         """(matches, positive terms found) for ``text`` (raw text; folded here)."""
-        folded = fold(text)
-        found = {h.term for h in compiled(self.terms()).find(folded)}
-        # Terms inside a longer matched term may be hidden by leftmost-longest matching.
-        for t in self.terms():
-            if t not in found and compiled((t,)).any(folded):
-                found.add(t)
+        found = compiled(self.terms()).present(fold(text))
         matched: list[str] = []
 
         def ev(n: Node, positive: bool) -> bool:

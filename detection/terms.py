@@ -55,6 +55,21 @@ def term_pattern(term: str) -> str:
     return r"(?<!\w)" + body + tail
 
 
+def _group_pattern(word: bool, first: str, pats: list[str]) -> str:
+    """One alternative for the terms starting with ``first``, led by that literal character.
+
+    Leading with a literal lets the regex engine skip positions by a character-set scan
+    instead of trying every alternative everywhere; the word-start test moves behind it
+    (``(?<!\\w.)`` after the first character is ``(?<!\\w)`` before it).
+    """
+    lead = re.escape(first)
+    if first and first != "\n" and all(p.startswith(lead) for p in pats):
+        alt = "|".join(p[len(lead):] for p in pats)
+        return f"{lead}(?<!\\w.)(?:{alt})" if word else f"{lead}(?:{alt})"
+    alt = "|".join(pats)
+    return f"(?<!\\w)(?:{alt})" if word else f"(?:{alt})"
+
+
 @dataclass(frozen=True)
 class Hit:
     """One match of a term: character span in the folded text and the term as written."""
@@ -81,9 +96,13 @@ class TermSet:
         self._exact: dict[str, str] = {}
         self._prefixes: list[tuple[str, str]] = []
         self._patterns: list[tuple[re.Pattern[str], str]] = []
+        #: (term, its longest literal piece, its own pattern): the per-term test behind :meth:`present`
+        self._singles: list[tuple[str, str, re.Pattern[str]]] = []
         groups: dict[str, list[str]] = {}
         for t in sorted(self.terms, key=lambda t: -len(t)):
             f = fold(t.strip())
+            pieces = [p.strip("*") for p in re.split(r"[\s\-]+", f) if p.strip("*")]
+            self._singles.append((t, max(pieces, key=len) if pieces else "", re.compile(term_pattern(t))))
             if "*" in f.rstrip("*"):
                 self._patterns.append((re.compile(term_pattern(t)), t))
             elif f.endswith("*"):
@@ -97,10 +116,7 @@ class TermSet:
             else:
                 groups.setdefault("c" + f[:1], []).append(pat)
         self._prefixes.sort(key=lambda p: -len(p[0]))
-        parts = []
-        for g, pats in groups.items():
-            alt = "|".join(pats)
-            parts.append(f"(?<!\\w)(?:{alt})" if g[0] == "w" else f"(?:{alt})")
+        parts = [_group_pattern(g[0] == "w", g[1:], pats) for g, pats in groups.items()]
         self._re: re.Pattern[str] | None = re.compile("|".join(parts)) if parts else None
 
     def _term_of(self, matched: str) -> str:
@@ -120,6 +136,19 @@ class TermSet:
         if self._re is None:
             return []
         return [Hit(m.start(), m.end(), self._term_of(m.group(0))) for m in self._re.finditer(folded)]
+
+    def present(self, folded: str) -> set[str]:
+        """Every term occurring in ``folded``, also those hidden inside a longer term's match.
+
+        :meth:`find` reports non-overlapping hits, so "kim jong un" hides "kim"; the terms it did
+        not report are tested one by one, but only when their longest literal piece occurs at all
+        (a plain substring test), so absent terms cost next to nothing.
+        """
+        found = {h.term for h in self.find(folded)}
+        for term, piece, pat in self._singles:
+            if term not in found and piece in folded and pat.search(folded):
+                found.add(term)
+        return found
 
     def any(self, folded: str) -> bool:
         """Whether any term occurs in ``folded``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from detection.terms import is_cjk
 
@@ -19,6 +20,11 @@ _BYLINE = re.compile(r"^(by\s|updated?\b|published\b|\d{1,2}[./]\d{1,2}[./]\d{2,
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text`` in order: paragraphs first, then terminal punctuation (abbreviation-aware)."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=32)  # relevance, kinds and events each split the same article
+def _split_sentences(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for para in re.split(r"\n+", text):
         para = para.strip()
@@ -38,7 +44,7 @@ def split_sentences(text: str) -> list[str]:
         tail = para[start:].strip()
         if tail:
             out.append(tail)
-    return out
+    return tuple(out)
 
 
 def _is_content(sentence: str, title: str) -> bool:
@@ -57,7 +63,7 @@ def _is_content(sentence: str, title: str) -> bool:
 
 def content_sentences(title: str, text: str) -> list[str]:
     """Body sentences that carry content (navigation, bylines, repeated titles dropped)."""
-    return [s for s in split_sentences(text) if _is_content(s, title)]
+    return [s for s in _split_sentences(text) if _is_content(s, title)]
 
 
 def lead_sentences(title: str, text: str, n: int = 3) -> list[str]:

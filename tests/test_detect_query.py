@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detection.errors import QuerySyntaxError
 from detection.query import And, Not, Or, Term, parse
+from detection.terms import compiled, fold
 
 
 def test_precedence_and_implicit_and() -> None:
@@ -34,3 +37,24 @@ def test_word_boundaries_and_hyphens() -> None:
 def test_syntax_errors(bad: str) -> None:
     with pytest.raises(QuerySyntaxError):
         parse(bad)
+
+
+_WORDS = ["kim", "kim jong un", "jong", "un", "korea", "north korea*", "abduct*", "say*", "said", "北朝鮮",
+          "朝鮮", "납치", "no reply", "reply", "re-ply", "call* for"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8, unique=True),
+       st.lists(st.sampled_from([*_WORDS, " ", ", ", "x", "s", "-", "\n", "A"]), max_size=30))
+def test_termset_present_equals_one_search_per_term(terms: list[str], pieces: list[str]) -> None:
+    """``present`` finds exactly the terms a separate search per term finds, hidden ones included."""
+    folded = fold("".join(pieces))
+    one_by_one = {t for t in terms if compiled((t,)).any(folded)}
+    assert compiled(tuple(terms)).present(folded) == one_by_one
+    assert {h.term for h in compiled(tuple(terms)).find(folded)} <= one_by_one
+
+
+def test_hidden_terms_count_for_the_query() -> None:
+    q = parse('"Kim Jong Un" AND Kim AND NOT Jong-il')
+    assert q.evaluate("Kim Jong Un spoke")[0]
+    assert not q.evaluate("Kim Jong-il spoke")[0]
