@@ -31,7 +31,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,9 +43,9 @@ if str(ROOT) not in sys.path:  # also runnable as ``python bench/pipeline.py``
     sys.path.insert(0, str(ROOT))
 
 from bench.corpus import Corpus  # noqa: E402
+from bench.memsample import TreeMemory  # noqa: E402
 
 AS_OF = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 class Figures:
@@ -74,87 +73,6 @@ class Figures:
 
 
 # --------------------------------------------------------------------------- memory of the process tree
-
-
-def _rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * PAGE
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _pss(pid: int) -> int:
-    """Proportional set size: shared pages (e.g. copy-on-write after fork) split between sharers."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out.extend(int(x) for x in f.read().split())
-        except (OSError, ValueError):
-            continue
-    return out
-
-
-class TreeRSS:
-    """Samples the summed RSS/PSS of this process and its descendants (minus ``exclude``) every 100 ms.
-
-    Reading ``smaps_rollup`` costs kernel time in this process: ``cpu`` is the sampler thread's
-    own CPU time, which the caller subtracts from the process's (it is the bench's, not the pipeline's).
-    """
-
-    def __init__(self, exclude: Sequence[int] = (), interval: float = 0.1) -> None:
-        self.exclude = set(exclude)
-        self.interval = interval
-        self.peak = 0
-        self.peak_pss = 0
-        self.peak_workers = 0
-        self.cpu = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _tree(self) -> list[int]:
-        todo, seen = [os.getpid()], []
-        while todo:
-            pid = todo.pop()
-            if pid in self.exclude:
-                continue
-            seen.append(pid)
-            todo.extend(_children(pid))
-        return seen
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            c0 = time.thread_time()
-            pids = self._tree()
-            self.peak = max(self.peak, sum(_rss(p) for p in pids))
-            self.peak_pss = max(self.peak_pss, sum(_pss(p) for p in pids))
-            self.peak_workers = max(self.peak_workers, len(pids) - 1)
-            self.cpu += time.thread_time() - c0
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> TreeRSS:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 # --------------------------------------------------------------------------- the corpus server
@@ -238,12 +156,12 @@ def bench_ingest(n: int, seed: int, figs: Figures, *, reference: bool = True, re
         server_cpu0 = _cpu_of(server.pid)
         self_cpu0, child_cpu0 = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
         console = io.StringIO()
-        with TreeRSS(exclude=[server.pid]) as mem:
+        with TreeMemory(exclude=[server.pid]) as mem:
             t0 = time.perf_counter()
             result = run_cycle(config, as_of=AS_OF, console=console, report=False)
             wall = time.perf_counter() - t0
-        self_cpu = _cpu(resource.RUSAGE_SELF) - self_cpu0 - mem.cpu  # the memory sampler is the bench's
-        child_cpu = _cpu(resource.RUSAGE_CHILDREN) - child_cpu0
+        self_cpu = _cpu(resource.RUSAGE_SELF) - self_cpu0
+        child_cpu = _cpu(resource.RUSAGE_CHILDREN) - child_cpu0 - mem.cpu  # the memory sampler is the bench's
         server_cpu = _cpu_of(server.pid) - server_cpu0
         maxrss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         maxrss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
@@ -260,8 +178,8 @@ def bench_ingest(n: int, seed: int, figs: Figures, *, reference: bool = True, re
             figs.add(f"stage_{stage}_s", secs, "s", n)
             if secs > 0 and stage not in ("plan",):
                 figs.add(f"stage_{stage}_articles_per_s", stored / secs, "articles/s", n)
-        figs.add("cpu_main_s", self_cpu, "cpu-s", n, note="without the memory sampler thread's CPU")
-        figs.add("cpu_memory_sampler_s", mem.cpu, "cpu-s", n)
+        figs.add("cpu_main_s", self_cpu, "cpu-s", n)
+        figs.add("cpu_memory_sampler_s", mem.cpu, "cpu-s", n, note="a separate process; not in the workers' CPU")
         figs.add("cpu_pool_workers_s", child_cpu, "cpu-s", n)
         figs.add("cpu_corpus_server_s", server_cpu, "cpu-s", n)
         if child_cpu > 0:

@@ -38,3 +38,18 @@ def test_store_window_streams_a_cycle_larger_than_one_window(capsys) -> None:
     figs = _figures(capsys.readouterr().out)
     assert figs["articles_stored"]["value"] == 60
     assert figs["parse_failures"]["value"] == 0
+
+
+def test_memory_sampler_sees_a_child_that_allocates() -> None:
+    """The out-of-process sampler reports this process tree's peak, a child's allocation included."""
+    import subprocess
+    import sys
+
+    from bench.memsample import TreeMemory
+
+    with TreeMemory(interval=0.02) as mem:
+        subprocess.run([sys.executable, "-c", "import time; b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.5)"],
+                       check=True)
+    assert mem.peak_pss > 200 * 2**20
+    assert mem.peak_workers >= 1
+    assert mem.cpu >= 0
