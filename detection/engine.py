@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from detection.events import EventFeatures, extract, index_keys, lookup_keys, similarity
+from detection.events import FIRM, STRONGEST, EventFeatures, extract, index_keys, lookup_keys, similarity
 from detection.kinds import classify
 from detection.relevance import relevance
 from detection.text import clean_title
@@ -90,9 +90,12 @@ def detect(
 
     best: tuple[Development, float, dict[str, Any]] | None = None
     scored: list[dict[str, Any]] = []
+    # how firmly the lead states the kind (headline > first sentence > later): see similarity()
+    feats = replace(feats, strength=kres.strength)
     for dev in store.candidate_developments(session, watch.name, lookup_keys(feats, watch.group_window_days)):
         try:
-            dfeat = EventFeatures.from_json(dev.features or {})
+            # judged against the development's kind and every act its members reported
+            dfeat = replace(EventFeatures.from_json(dev.features or {}), kind=dev.kind)
         except (KeyError, ValueError):
             continue
         score, detail = similarity(watch, feats, dfeat)
@@ -100,8 +103,8 @@ def detect(
         last = (dev.features or {}).get("last")
         if last:
             try:
-                # judged against the development's kind, not the latest article's
-                s2, d2 = similarity(watch, feats, replace(EventFeatures.from_json(last), kind=dev.kind))
+                s2, d2 = similarity(watch, feats, replace(EventFeatures.from_json(last), kind=dev.kind,
+                                                          also=dfeat.also))
                 if s2 > score:
                     score, detail = s2, {**d2, "against": "latest article"}
             except (KeyError, ValueError):
@@ -147,8 +150,17 @@ def detect(
                  and dev_fresh)
     old_kind = locked.kind
     old_spec = watch.kinds.get(old_kind)
-    upgraded = (kind != old_kind and spec.alert
-                and (old_spec is None or not old_spec.alert or spec.priority > old_spec.priority))
+    old_strength = int(feats_json.get("strength", STRONGEST))
+    reported = set(feats_json.get("also", ()))
+    # The development's kind is that of its most firmly stated member: a kind found only in a later
+    # sentence never overrides a headline's, and a write-up reporting both acts (its lead names
+    # the development's act too, or the development already named this one) confirms the kind.
+    agreeing = old_kind in feats.also or kind in reported
+    upgraded = (kind != old_kind and spec.alert and (
+        ((old_spec is None or not old_spec.alert) and feats.strength >= FIRM)
+        or (old_spec is not None and old_spec.alert and spec.priority > old_spec.priority
+            and feats.strength >= old_strength
+            and not agreeing)))
     # an upgrade from a kind that never alerts is the development's first alert-worthy report:
     # it alerts as new when the development is fresh; from an alerting kind it is an escalation
     upgraded_new = upgraded and (old_spec is None or not old_spec.alert) and dev_fresh
@@ -160,6 +172,12 @@ def detect(
         else:
             escalated = escalated or dev_fresh
     feats_json["certainty"] = max(old_cert, certainty)
+    if upgraded:
+        feats_json["kind"], feats_json["strength"] = kind, feats.strength
+    elif kind == locked.kind:
+        feats_json["strength"] = max(old_strength, feats.strength)
+    # every act a member reported (its kind, and the other kinds its lead names) is known here
+    feats_json["also"] = sorted(reported | set(feats.also) | ({kind} if spec.alert else set()))
     feats_json["sources"] = int(feats_json.get("sources", 1)) + 1
     feats_json["last"] = feats.to_json()
     locked.features = feats_json

@@ -18,9 +18,13 @@ from detection import lexicon
 from detection.entities import entity_index
 from detection.terms import compiled, fold, is_cjk
 from detection.text import clean_title, content_sentences
-from detection.watch import WatchSpec
+from detection.watch import KindSpec, WatchSpec
 
 BUCKET_DAYS = 2
+#: Kind strength of a headline hit; a lead that states its kind at least this firmly (headline or
+#: first body sentence) reports that act, a later sentence may be background or another angle.
+STRONGEST = 3
+FIRM = 2
 _YEAR = re.compile(r"(?<!\d)(19[7-9]\d|20[0-3]\d)(?!\d)")
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
@@ -149,6 +153,8 @@ class EventFeatures:
     also: frozenset[str] = frozenset()
     #: The headline or first sentence reacts to an earlier event ("a day after", "welcomed").
     reaction: bool = False
+    #: How firmly the lead states the kind (see detection.kinds.KindResult.strength; 3 = headline).
+    strength: int = STRONGEST
 
     def to_json(self) -> dict[str, Any]:
         """JSON-friendly form (stored in ``developments.features``)."""
@@ -162,6 +168,7 @@ class EventFeatures:
             "day": self.day.isoformat(),
             **({"also": sorted(self.also)} if self.also else {}),
             **({"reaction": True} if self.reaction else {}),
+            "strength": self.strength,
         }
 
     @staticmethod
@@ -177,6 +184,7 @@ class EventFeatures:
             date.fromisoformat(d["day"]),
             frozenset(d.get("also", ())),
             bool(d.get("reaction", False)),
+            int(d.get("strength", STRONGEST)),
         )
 
 
@@ -197,7 +205,7 @@ def headline_terms(text: str) -> set[str]:
 
 
 def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime,
-            also: tuple[str, ...] | frozenset[str] = ()) -> EventFeatures:
+            also: tuple[str, ...] | frozenset[str] = (), strength: int = STRONGEST) -> EventFeatures:
     """Event features from the headline and the first sentences of the body."""
     title = clean_title(title)
     sents = content_sentences(title, text)
@@ -212,7 +220,7 @@ def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime,
     years = frozenset(int(y) for y in _YEAR.findall(head))
     return EventFeatures(
         kind, entities, concepts, distinct, frozenset(headline_terms(head)), years, when.date(), frozenset(also),
-        compiled(lexicon.REACTION).any(fold(head)),
+        compiled(lexicon.REACTION).any(fold(head)), strength,
     )
 
 
@@ -249,33 +257,40 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
     ents_j = _jaccard(a.entities, b.entities)
     concepts = _overlap(a.concepts, b.concepts)
     same_kind = a.kind == b.kind
-    # An article of an alert-worthy kind that outranks the development's kind (a reply after an
-    # overture, talks after a mediation offer, a return after talks, any alerting act after a
-    # background piece) reports a new real-world event: it never joins. Escalation within a
-    # kind (sources say -> official statement) joins. A lesser-kind write-up of a known event
-    # may join (it cannot swallow an alert), except a decisive (critical) development, whose
-    # aftermath (families react, sanctions eased) are acts of their own unless the headline is shared.
-    # ``a`` is the article, ``b`` the development.
-    # A background development (nothing alert-worthy recognised yet) never vetoes: an alerting
-    # write-up of the same event joins it and upgrades its kind (see detection.engine). A
-    # no-change development (silence, stalemate) is never the same event as an act. Across
-    # scripts, where kind cues are noisiest, a same-day write-up with the same actors and
-    # concepts may join a lesser alerting kind (upgrade) unless it is decisive (critical).
     cross_script = bool(_scripts(a.terms) and _scripts(b.terms) and not (_scripts(a.terms) & _scripts(b.terms)))
+    # Whether two write-ups report one event is decided by the event evidence (actors, concepts,
+    # headline words, dates); the kind only vetoes where it shows a *new act*: an article that
+    # firmly (headline or first sentence) reports an alert-worthy act that outranks the
+    # development's kind, which the development never reported and whose lead does not report the
+    # development's act as its own (a reply after an overture, talks after a mediation offer). A
+    # kind found only in a later sentence is an angle or background, not the article's act: such a
+    # write-up joins on the evidence alone (the development keeps its kind, see detection.engine).
+    # ``a`` is the article, ``b`` the development; ``b.also`` holds every act its members reported.
+    firm = a.strength >= FIRM
+    known_a = a.kind in b.also and gap <= 1 and ents >= 0.5  # the development already reported a's act
+    # a's lead also reports b's act, and a is not the other side's answer to it ("Pyongyang
+    # rejects Takaichi's offer" answers an overture; "North Korea agrees at the talks" is the talks)
+    shared_b = (b.kind in a.also and gap <= 1 and ents >= 0.5 and ka is not None and kb is not None
+                and not answers(ka, kb))
+    if (ka is not None and kb is not None and not same_kind and not ka.alert and kb.alert
+            and a.kind != watch.default_kind and firm):
+        # a firmly stated no-change report (silence, stalemate) is never the same event as an act
+        return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
     if ka is not None and ka.alert and not same_kind:
         veto = False
         if kb is None:
             veto = True
         elif not kb.alert:
+            # a no-change development (silence, stalemate) is never the same event as an act
             veto = b.kind != watch.default_kind
         elif ka.severity == "critical" or ka.priority > kb.priority:
-            # a same-day write-up whose lead also reports the development's kind (or vice versa)
-            # is the same event told with another emphasis, not a new act
-            mutual = gap <= 1 and (b.kind in a.also or a.kind in b.also) and ents >= 0.5
-            veto = not (ka.severity != "critical" and (
-                a.reaction or mutual or (cross_script and gap <= 1 and ents >= 0.6 and concepts >= 0.6)))
+            veto = firm and not (known_a or shared_b or (ka.severity != "critical" and (
+                a.reaction or (cross_script and gap <= 1 and ents >= 0.6 and concepts >= 0.6))))
         elif kb.severity == "critical" and terms < 0.34 and not a.reaction:
-            veto = True
+            # a decisive event's aftermath (families react, sanctions eased) is an act of its own
+            # unless the headline is shared, the article's lead reports the act itself, or its
+            # kind is only an angle of a same-script write-up's later sentence
+            veto = firm and not (known_a or b.kind in a.also or cross_script)
         if veto:
             return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
     # a lesser-kind piece whose lead also reports the development's kind reacts to that event
@@ -284,12 +299,15 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
         (b.kind in a.also and ka.priority < kb.priority) or (a.reaction and ka.severity != "critical")))
     if reaction:
         detail["reaction_to"] = b.kind
-    kindish = same_kind or reaction
-    score = 0.3 * ents + 0.1 * ents_j + 0.2 * concepts + 0.25 * max(terms, 0.6 * terms_ov) + 0.15 * kindish - 0.05 * (not kindish)
-    if cross_script and same_kind:
-        # headlines in different scripts cannot share words: judge a same-kind write-up in
-        # another language on its actors, concepts and kind alone
-        score = (score - 0.25 * max(terms, 0.6 * terms_ov)) / 0.75
+    kindish = same_kind or reaction or known_a or shared_b
+    # a firmly stated other kind counts against the join; an unsure one is neutral
+    kind_term = 0.15 if kindish else (-0.05 if firm else 0.0)
+    headline = 0.25 * max(terms, 0.6 * terms_ov)
+    score = 0.3 * ents + 0.1 * ents_j + 0.2 * concepts + headline + kind_term
+    if cross_script:
+        # headlines in different scripts cannot share words: judge a write-up in another
+        # language on its actors, concepts and kind alone
+        score = (score - headline) / 0.75
         detail["cross_script"] = True
     score -= 0.03 * gap
     detail.update(
@@ -301,6 +319,17 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
         score=round(score, 3),
     )
     return max(0.0, min(1.0, score)), detail
+
+
+def _sides(spec: KindSpec) -> frozenset[str]:
+    return frozenset(side for rule in spec.rules for side in rule.actors)
+
+
+def answers(a: KindSpec, b: KindSpec) -> bool:
+    """Whether an act of kind ``a`` is the other side's answer to an act of kind ``b``: both kinds name
+    their actors and no side acts in both (a reply to an overture; not a statement at joint talks)."""
+    sa, sb = _sides(a), _sides(b)
+    return bool(sa and sb and sa.isdisjoint(sb))
 
 
 def index_keys(f: EventFeatures) -> set[str]:

@@ -49,6 +49,13 @@ class KindResult:
     #: Other kinds whose rules also fired in the lead (the event a reaction piece reacts to).
     others: tuple[str, ...] = field(default=())
 
+    @property
+    def strength(self) -> int:
+        """How firmly the lead states the kind: 3 headline, 2 first body sentence, 1 later, 0 no rule fired."""
+        if self.hit is None:
+            return 0
+        return max(1, 3 - self.hit.sentence_index)
+
     def explanation(self) -> dict[str, Any]:
         """A JSON-friendly account of the decision."""
         out: dict[str, Any] = {"kind": self.kind}
@@ -118,6 +125,7 @@ _PREPOSITIONS = frozenset([
     "between", "among", "about", "over", "than", "like", "visiting",
     # objects of a verb are not its subject either ("Trump met families", "urged Tokyo")
     "meet", "meeting", "met", "meets", "urged", "urges", "asked", "asks", "told", "tells",
+    "press", "presses", "pressed", "pressing", "pushed", "pushes", "implored", "begged", "lobbied",
     # de / fr / es / ru
     "zu", "mit", "von", "auf", "aus", "bei", "nach", "fur", "uber", "gegen", "der", "des", "dem",
     "de", "du", "avec", "pour", "sur", "contre", "en", "chez", "par", "con", "para", "por", "sobre", "contra",
@@ -132,7 +140,8 @@ _TITLE_WORDS = frozenset([
 # a clause looking back at an earlier act ("two weeks after President Lee offered to help")
 _BACKREF = re.compile(r"\b(?:after|since|following)\s+(?:[\w'.-]+\s+){0,4}$")
 # German puts the verb last: the sentence's first actor is its subject, as in CJK
-_GERMAN = re.compile(r"\b(?:der|die|das|und|hat|ist|nicht|einem|einen|sich|wird|auf)\b")
+_GERMAN = re.compile(r"\b(?:der|die|das|und|hat|ist|nicht|ein|eine|einem|einen|sich|wird|auf|um|mit|seit|im|zum|zur|vom|"
+                     r"von|bei|nach|fur|uber)\b")
 
 
 def _german(folded: str) -> bool:
@@ -154,6 +163,22 @@ def _prepositional(folded: str, m: Mention) -> bool:
 # between a place and the head noun it modifies: nothing, a genitive particle, or a few letters
 # of a name or title ("日本の家族会", "일본 납치피해자 가족회") -- never a topic/subject particle
 _MODIFIER_GAP = re.compile(r"^(?:の|의|的|\s)?[^\sはがをにでと、，,・…은는이가을를\"'「」『』“”]{0,6}\s?$")
+# the topic of a Japanese or Korean clause: a noun marked with は / 은·는 (not a verb's 하는/있는)
+_TOPIC = re.compile(r"(?<=[\u4e00-\u9fff\u30a0-\u30ffー])は(?=[、,\s\d\u4e00-\u9fff\u30a0-\u30ff「『（(【])"
+                    r"|(?<=[\uac00-\ud7af])(?<![하있되없않])[은는](?=[\s,])")
+
+
+# a Japanese/Korean noun followed by an oblique case particle (に, で, を; 에, 에서, 을/를, 로) is an
+# object or adjunct ("北朝鮮に拉致された家族", "북한에 납치된 … 가족회"), never the clause's subject
+_OBLIQUE = re.compile(r"\s?(?:に(?!よ)|で(?!は)|を|へ|에게|에서|에|을|를|으로|로(?![동])|한테)")
+
+
+def _unknown_topic(folded: str, start: int, first_actor: int, mentions: list[Mention]) -> bool:
+    """Whether a CJK sentence marks as its topic, before its first known actor, a noun that is no actor."""
+    ends = {m.end for m in mentions}
+    return any(t.start() not in ends for t in _TOPIC.finditer(folded, start, first_actor))
+
+
 _SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t))
 _REPORTED_PRONOUN = re.compile(r"\b(?:said|says|say|told \w+|tells \w+|added|stated|insisted|vowed|vows)"
                                r"(?: on \w+| in \w+)? (?:that )?(?=(?:he|she|they|it|we|i)\b)")
@@ -267,10 +292,13 @@ def _rule_hits(
             if is_cjk(cue.term):
                 # topic-first scripts: the sentence's first actor is its subject
                 start = 0 if idx == 0 else _dateline_end(folded)
-                prior = [m for m in mentions if start <= m.start < cue.start and m.type != "concept"]
+                prior = [m for m in mentions if start <= m.start < cue.start and m.type != "concept"
+                         and not _OBLIQUE.match(folded, m.end)]
                 while (len(prior) >= 2 and prior[0].type == "place" and prior[1].start - prior[0].end <= 8
                        and _MODIFIER_GAP.match(folded[prior[0].end : prior[1].start])):
                     prior = prior[1:]  # a place modifying the head noun (日本の家族会, 일본 … 가족회)
+                if prior and _unknown_topic(folded, start, prior[0].start, mentions):
+                    prior = []  # "国連総会は…北朝鮮の…を非難": the topic is someone the watch does not know
                 actor = prior[0] if prior and prior[0].side in rule.actors else None
             else:
                 actor = _subject(folded, cue.start, mentions, rule.actors, idx == 0)
@@ -292,7 +320,7 @@ def _rule_hits(
             rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": "backreference"})
             continue
         scope = analyse(folded, actor.start if actor else None, cue.start, cue.end, third,
-                        speech=cue.term in _SPEECH_CUES)
+                        speech=cue.term in _SPEECH_CUES, verb_second=_german(folded))
         blocked = scope.blocked_by(rule.reject)
         if blocked:
             rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": blocked})

@@ -29,6 +29,7 @@ REFUSAL: tuple[str, ...] = (
 # Speculation, conditions, questions and expectations: the event has not (certainly) happened.
 SPECULATIVE: tuple[str, ...] = (
     "may", "might", "could", "would", "possibly", "possible", "likely", "unlikely", "expected to", "whether",
+    "expect", "expects", "expecting", "predicts", "predicted",
     "if ", "unclear", "uncertain", "awaiting", "await", "waiting for", "wait for", "ahead of", "potential",
     "speculat*", "rumou?r*", "hoping", "hope", "hopes", "any response", "any reply", "should",
     "見通し", "可能性", "かどうか", "か注目", "注目される", "待って", "期待", "とみられ", "予想",
@@ -42,9 +43,9 @@ SPECULATIVE: tuple[str, ...] = (
 # Definite future / plans: the event is announced but not yet done.
 FUTURE: tuple[str, ...] = (
     "will", "shall", "going to", "plans to", "plan to", "set to", "is to", "are to", "scheduled to",
-    "intends to", "to be held", "next week", "next month",
-    "予定", "方針", "へ", "する見込み", "예정", "계획", "将", "将于", "计划", "будет", "планиру",
-    "va a", "prevé", "va ", "wird",
+    "intends to", "to be held", "next week", "next month", "soon", "shortly",
+    "予定", "方針", "へ", "する見込み", "近く", "近日", "예정", "계획", "조만간", "곧", "将", "将于", "计划", "即将",
+    "будет", "планиру", "скоро", "va a", "prevé", "va ", "pronto", "bientôt", "wird", "bald",
 )
 # Desire / request: an actor wants something to happen.
 DESIRE: tuple[str, ...] = (
@@ -52,6 +53,7 @@ DESIRE: tuple[str, ...] = (
     "call* for", "urg*", "push* for", "aim*", "propos*", "offer*", "request*", "ask*", "invit*", "press* for",
     "意欲", "望", "求め", "要請", "希望", "意向", "呼びかけ", "提案", "제안", "提议", "희망", "원하", "촉구", "요청", "의향", "愿意", "希望",
     "寻求", "呼吁", "хочет", "готов", "призыва", "quiere", "dispuesto", "souhaite", "prêt",
+    "要求", "요구", "wirbt", "werben", "bemüht", "fordert",
 )
 # Habitual / long-standing position: a restated old stance, not a new act.
 HABITUAL: tuple[str, ...] = (
@@ -60,6 +62,9 @@ HABITUAL: tuple[str, ...] = (
     "had called for", "keep seeking", "keep pushing", "keep pressing", "continue to seek", "continues to seek", "has maintained", "has insisted", "has claimed", "has said", "has argued",
     "has stated", "has stuck", "maintains", "insists", "has stood", "has held", "previously", "in the past",
     "reiterat*", "restat*", "once again", "keeps", "continues to",
+    "for months", "for years", "for decades", "seit monaten", "seit jahren", "seit jahrzehnten", "seit langem",
+    "depuis des mois", "depuis des annees", "desde hace", "годами", "長年", "수년째", "多年来",
+    "so far", "지금까지", "至今",
     "これまで", "従来", "一貫して", "かねて", "그동안", "줄곧", "기존", "종전", "一直", "始终", "此前", "一贯",
     "неоднократно", "ранее", "всегда", "siempre", "ha sostenido", "toujours", "a toujours",
 )

@@ -24,6 +24,11 @@ _DATED_PAST = re.compile(
     r"[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?(?:19|20)\d\d\b"
 )
 _CJK_BOUNDARY = frozenset(" \u3000、。,，!?！？…")
+_FIRST_SINCE = re.compile(r"\bfirst\b[^.;]*$")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+#: Korean writes spaces between words: a predicate's endings and auxiliaries ("담화 낼 가능성",
+#: "귀국을 요구하는") follow in the next words, so its look-ahead crosses this many spaces
+_HANGUL_WORDS = 2
 _AFTER_SPEECH_CUES = ("hoped", "hopes", "hope", "wished", "wish", "wants", "wanted")
 _AFTER_LATIN_CUES = (
     "is expected", "are expected", "is awaited", "remains unclear", "not yet", "is unlikely", "is likely",
@@ -51,22 +56,36 @@ class Scope:
         return ""
 
 
+def _cjk_clause_end(after: str, spaces: int) -> int:
+    """Where the clause after a CJK cue ends: the first boundary, skipping ``spaces`` word spaces."""
+    for i, ch in enumerate(after):
+        if ch in _CJK_BOUNDARY:
+            if ch == " " and spaces > 0:
+                spaces -= 1
+                continue
+            return i
+    return len(after)
+
+
 def _first(terms: tuple[str, ...], text: str) -> str:
     hits = compiled(terms).find(text)
     return hits[0].term if hits else ""
 
 
 def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int,
-            third_party_speaker: bool, speech: bool = False) -> Scope:
+            third_party_speaker: bool, speech: bool = False, verb_second: bool = False) -> Scope:
     """Scope flags for the predicate at [cue_start, cue_end) whose subject starts at ``actor_start``.
 
     ``sentence`` must be folded (see detection.terms.fold). ``third_party_speaker`` says an
     actor of another side is the one speaking/reporting in this sentence. ``speech`` says the
     cue is a speech act (``said``): what follows it is what was said, not its scope.
+    ``verb_second`` says the sentence is German: what stands before its subject is in scope too.
     """
     cjk = is_cjk(sentence[cue_start:cue_end]) or is_cjk(sentence[max(0, cue_start - 3):cue_start])
     lo = actor_start if actor_start is not None and actor_start < cue_start else cue_start
     lo = max(0, lo - (_BEFORE_CJK if cjk else _BEFORE_LATIN))
+    if verb_second and actor_start is not None:
+        lo = 0  # German fronts an adverbial before verb and subject ("Seit Monaten wirbt X um..."): all in scope
     if not cjk and actor_start is not None and lo < actor_start:
         # what precedes the subject's own clause does not govern its predicate
         # ("hopeful after Japan and North Korea agreed": the hope is not the agreement's)
@@ -79,8 +98,7 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     after = sentence[cue_end:end]
     if cjk:
         # post-verbal negation/modality attaches to the verb: stop at the clause boundary
-        cut = [i for i, ch in enumerate(after) if ch in _CJK_BOUNDARY]
-        after = after[: cut[0]] if cut else after
+        after = after[: _cjk_clause_end(after, _HANGUL_WORDS if _HANGUL.search(sentence[cue_start:cue_end]) else 0)]
     cue = sentence[cue_start:cue_end]
     # CJK negation is post-verbal (or a prefix such as 未/不 right before the cue)
     local = sentence[max(0, cue_start - 2):cue_start] + cue + " " + after if cjk else before
@@ -100,6 +118,8 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     desire = _first(lexicon.DESIRE, before) or (_first(lexicon.DESIRE, after) if cjk else "")
     habitual = _first(lexicon.HABITUAL, before + " " + cue + " " + (after if cjk else ""))
     dated = _DATED_PAST.search(sentence) if not (habitual or cjk) else None
+    if dated and _FIRST_SINCE.search(sentence[max(0, dated.start() - 40) : dated.start()]):
+        dated = None  # "for the first time since 2004": the year dates what this act ends, not the act
     if (habitual or dated) and _first(lexicon.ANCHOR, sentence):
         habitual, dated = "", None  # "on Tuesday": a new act, told with its backstory
     if dated:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from detection.engine import Decision
-from detection.events import extract, similarity
+from detection.events import answers, extract, similarity
 from detection.kinds import classify
 from detection.scope import analyse
 from detection.terms import compiled, fold
@@ -106,7 +106,8 @@ def test_mid_word_wildcard_in_a_phrase() -> None:
 
 def _feats(title: str, text: str, day: int):  # type: ignore[no-untyped-def]
     res = classify(W, title, text)
-    return extract(W, title, text, res.kind, datetime(2014, 5, day, 6, tzinfo=UTC), res.others)
+    return extract(W, title, text, res.kind, datetime(2014, 5, day, 6, tzinfo=UTC), res.others,
+                   strength=res.strength)
 
 
 def test_a_reaction_piece_joins_the_event_it_reacts_to() -> None:
@@ -230,3 +231,129 @@ def test_alert_events_for_upgrades() -> None:
     assert alert_event(up_new, policy, W.kinds["talks_or_contact"]) == "new"
     up_stale = Decision(True, (), 1, False, False, True, False, "talks_or_contact", 2, upgraded=True)
     assert alert_event(up_stale, policy, W.kinds["talks_or_contact"]) != "new"
+
+
+# ----------------------------------------------------------------------------- grouping by event evidence
+
+_TALKS = ("Japan and North Korea hold talks in Hanoi on abductions",
+          "Japanese and North Korean officials held talks in Hanoi on Monday on the fate of the abductees, the "
+          "foreign ministry in Tokyo said.")
+
+
+def test_kind_strength_follows_the_sentence_that_decided_it() -> None:
+    assert classify(W, *_TALKS).strength == 3  # headline
+    body = classify(W, "Hanoi meeting ends", "Officials from Japan and North Korea met in Hanoi on Monday to "
+                    "discuss the abductions, diplomats said.")
+    assert body.kind == "talks_or_contact" and body.strength == 2  # first body sentence
+    assert classify(W, "Abduction issue in the spotlight", QUIET).strength == 0  # no rule fired
+
+
+def test_a_kind_found_only_in_a_later_sentence_is_an_angle_not_a_new_act() -> None:
+    talks = _feats(*_TALKS, 12)
+    angle = _feats("Hanoi meeting on abductees ends after two days",
+                   "The two days of meetings in Hanoi between Japan and North Korea about the abductees ended on "
+                   "Monday. Diplomats described the mood as businesslike. North Korea's foreign ministry rejected Tokyo's demands in a statement late on Monday.", 12)
+    assert angle.kind == "pyongyang_response" and angle.strength == 1
+    score, detail = similarity(W, angle, talks)
+    assert "veto" not in detail and score >= W.join_threshold
+    firm = _feats("North Korea rejects Japan's demands on abductees",
+                  "North Korea's foreign ministry said in a statement on Friday it rejected Tokyo's demands on the "
+                  "abductees.", 15)
+    assert firm.strength == 3
+    assert similarity(W, firm, talks)[0] < W.join_threshold  # a firmly reported new act three days later
+
+
+def test_a_reply_to_an_overture_is_a_new_act_but_a_statement_at_talks_is_the_talks() -> None:
+    overture = _feats("Takaichi proposes summit to Kim Jong Un over abductions",
+                      "Prime Minister Sanae Takaichi proposed on Monday a summit with Kim Jong Un to settle the "
+                      "abduction issue.", 12)
+    assert overture.kind == "japan_overture"
+    reply = _feats("North Korea rejects Takaichi summit proposal",
+                   "North Korea on Monday rejected a summit that Prime Minister Sanae Takaichi proposed hours "
+                   "earlier to settle the abductions, state media said.", 12)
+    assert reply.kind == "pyongyang_response" and "japan_overture" in reply.also
+    assert answers(W.kinds["pyongyang_response"], W.kinds["japan_overture"])
+    assert similarity(W, reply, overture)[0] == 0.0
+    talks = _feats(*_TALKS, 12)
+    at_talks = _feats("North Korea accepts new abductee probe at Hanoi talks",
+                      "North Korea accepted on Monday a new investigation into the abductees during talks with Japan "
+                      "in Hanoi, officials said.", 12)
+    assert at_talks.kind == "pyongyang_response" and "talks_or_contact" in at_talks.also
+    assert not answers(W.kinds["pyongyang_response"], W.kinds["talks_or_contact"])
+    assert similarity(W, at_talks, talks)[0] >= W.join_threshold
+
+
+def test_a_firm_no_change_report_never_joins_an_act() -> None:
+    offer = _feats("Mongolia offers to host Japan-North Korea talks on abductions",
+                   "Mongolia offered on Monday to host talks between Japan and North Korea on the abductions.", 12)
+    assert offer.kind == "third_party_mediation"
+    silent = _feats("Pyongyang silent on Mongolia's offer to host talks with Japan on abductions",
+                    "North Korea has made no comment on the offer, officials in Tokyo said on Wednesday.", 14)
+    assert silent.kind == "no_change_status"
+    assert similarity(W, silent, offer)[0] == 0.0
+
+
+def test_a_weak_later_sentence_never_overrides_the_headline_kind(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'strength.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    t0 = datetime(2026, 7, 6, 3, tzinfo=UTC)
+    with Session(engine) as s, s.begin():
+        first = store_text(s, "https://a.example/1", *_TALKS, t0, t0)
+        assert first.created and first.kind == "talks_or_contact"
+        angle = store_text(s, "https://b.example/2", "Hanoi meeting on abductees ends after two days",
+                           "The two days of meetings in Hanoi between Japan and North Korea about the abductees "
+                           "ended on Monday. Diplomats described the mood as businesslike. North Korea's foreign "
+                           "ministry rejected Tokyo's demands in a "
+                           "statement late on Monday.", t0 + timedelta(hours=2), t0 + timedelta(hours=3))
+        assert angle.development_id == first.development_id
+        assert angle.kind == "talks_or_contact" and not angle.upgraded and not angle.escalated
+        assert not angle.is_new
+    engine.dispose()
+
+
+# ----------------------------------------------------------------------------- kind decisions
+
+@pytest.mark.parametrize(
+    ("title", "text", "kind"),
+    [
+        # "first ... since <year>" marks what the act ends, not backstory
+        ("Japan ships food aid to North Korea, first such shipment since 2005", QUIET, "sanctions_or_aid"),
+        # a duration up to now is a standing position ("for years", German "seit Jahren" fronted before the verb)
+        ("Experten streiten über Japans Kurs",
+         "Seit Jahren wirbt die japanische Regierung um Gespräche mit Nordkorea über die Entführten.", "background"),
+        # a prediction is not the statement ("expects", Korean modality two words after the cue)
+        ("Analysts expect Pyongyang statement on Japan soon",
+         "Analysts in Seoul expect a North Korean statement on Japan's summit offer.", "background"),
+        ("김여정, 조만간 일본 겨냥 담화 낼 가능성", "정보 당국은 김여정이 조만간 일본을 겨냥한 담화를 낼 가능성이 있다고 봤다.", "background"),
+        # the object of a request verb is not the subject of the request
+        ("Relatives of abductees press Takaichi for a summit with Kim Jong Un", QUIET, "background"),
+        # kin of an abductee are the families' side
+        ("Mother of abductee Yuki Tanabe dies aged 93",
+         "The mother of a woman abducted by North Korea in 1978 died on Sunday, relatives said.", "families_position"),
+    ],
+)
+def test_scope_and_subject_rules(title: str, text: str, kind: str) -> None:
+    assert classify(W, title, text).kind == kind
+
+
+def test_cjk_subject_skips_an_unknown_topic_and_oblique_mentions() -> None:
+    # the topic (国連人権理事会は) is no actor of the watch: North Korea, the object's modifier, is not the subject
+    res = classify(W, "国連で人権決議", "国連人権理事会は5日、北朝鮮の人権侵害を非難する決議を採択した。")
+    assert res.kind != "pyongyang_response"
+    # 北朝鮮に / 북한에 ("by North Korea") are adjuncts; the families are the subject
+    ja = classify(W, "家族会が集会", "北朝鮮に拉致された被害者の家族会は10日、早期の首脳会談の実現を政府に求めた。")
+    assert ja.kind == "families_position" and ja.hit is not None and ja.hit.actor == "families"
+    ko = classify(W, "가족회 집회", "북한에 납치된 일본인 피해자 가족회가 10일 올해 안에 정상회담을 실현해 달라고 촉구했다.")
+    assert ko.kind == "families_position"
+    # 政府 in a Japanese lead is Japan's government; another state's 政府 is that state
+    jp = classify(W, "独自制裁を延長", "政府は3日の閣議で、北朝鮮に対する独自制裁の2年間の延長を決定した。")
+    assert jp.kind == "sanctions_or_aid" and jp.hit is not None and jp.hit.actor == "japan_gov"
+    assert classify(W, "韓国政府、日朝対話を仲介", "韓国政府は3日、日本と北朝鮮の対話を仲介する考えを表明した。").kind \
+        != "sanctions_or_aid"
+
+
+def test_korean_look_ahead_crosses_word_spaces() -> None:
+    s = fold("어머니는 딸의 귀국을 요구하는 운동을 이어왔다")
+    cue = s.index("귀국")
+    assert analyse(s, None, cue, cue + 2, False).desire
