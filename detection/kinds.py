@@ -116,6 +116,9 @@ def _head_of_chain(folded: str, prior: list[Mention]) -> list[Mention]:
                                                                             "kidnapped", "taken", "seized"):
             out.pop()
             continue
+        if folded[out[-2].start : out[-2].end].endswith(" of") and len(words) <= 3:
+            out.pop()  # "the mother of a Japanese girl": the complement of a relation noun
+            continue
         break
     return out
 
@@ -178,6 +181,11 @@ def _unknown_topic(folded: str, start: int, first_actor: int, mentions: list[Men
     ends = {m.end for m in mentions}
     return any(t.start() not in ends for t in _TOPIC.finditer(folded, start, first_actor))
 
+
+# a CJK proposal or request noun followed by a dative / goal particle is what the sentence's
+# predicate answers ("首相の呼びかけに初反応", "제안에 무반응"): an earlier act, not this one (an
+# event noun there is the aim: "首脳会談に臨む")
+_CJK_GOAL = re.compile(r"(?:に(?:対し|対する|応じ)|への|に(?![よはもつ])|에(?:\s?대해|\s?대한|게)?(?![서는도])|后)")
 
 _SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t))
 _REPORTED_PRONOUN = re.compile(r"\b(?:said|says|say|told \w+|tells \w+|added|stated|insisted|vowed|vows)"
@@ -270,6 +278,18 @@ def _subject(folded: str, cue_start: int, mentions: list[Mention], actors: tuple
     return actor
 
 
+def _modifiers_end(folded: str, actor: Mention | None, cue_start: int, mentions: list[Mention]) -> int | None:
+    """Where the subject's noun phrase ends when the subject was chosen over nearer mentions that modify it
+    ("the mother of a man possibly taken by North Korea dies": after "North Korea"); None otherwise."""
+    if actor is None or actor.start >= cue_start or is_cjk(folded[cue_start : cue_start + 1]):
+        return None
+    if not (folded[actor.start : actor.end].endswith(" of")
+            or re.match(r"\s*(?:of|,|who|whose|which|that)\b", folded[actor.end : actor.end + 8])):
+        return None
+    nearer = [m for m in mentions if actor.end <= m.start and m.end <= cue_start]
+    return nearer[-1].end if nearer else None
+
+
 def _about_ok(rule: RuleSpec, lead_entities: set[str], lead_sides: set[str]) -> bool:
     return not rule.about or any(a in lead_entities or a in lead_sides for a in rule.about)
 
@@ -316,11 +336,14 @@ def _rule_hits(
             # a speech verb before the actor, spoken by someone else, puts the actor in reported speech
             third = bool(others)
         anchor = actor.start if actor is not None and actor.start < cue.start else cue.start
-        if not is_cjk(cue.term) and _BACKREF.search(folded[max(0, anchor - 48) : anchor]):
+        if (not is_cjk(cue.term) and _BACKREF.search(folded[max(0, anchor - 48) : anchor])) or (
+                is_cjk(cue.term) and _CJK_GOAL.match(folded, cue.end)
+                and compiled(lexicon.DESIRE).any(folded[cue.start : cue.end])):
             rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": "backreference"})
             continue
         scope = analyse(folded, actor.start if actor else None, cue.start, cue.end, third,
-                        speech=cue.term in _SPEECH_CUES, verb_second=_german(folded))
+                        speech=cue.term in _SPEECH_CUES, verb_second=_german(folded),
+                        scope_start=_modifiers_end(folded, actor, cue.start, mentions), headline=idx == 0)
         blocked = scope.blocked_by(rule.reject)
         if blocked:
             rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": blocked})

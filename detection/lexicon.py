@@ -36,7 +36,7 @@ SPECULATIVE: tuple[str, ...] = (
     "가능성", "전망", "지 주목", "기다리", "기대", "예상", "여부",
     "可能", "是否", "如果", "假如", "若", "预计", "有望", "等待", "期待", "或将",
     "может", "возможно", "ожида", "ли ", "puede", "podría", "posible", "espera", "pourrait", "attend",
-    "könnte", "wartet",
+    "könnte", "wartet", "wenn", "falls", "если", "si ",
     # conditionals attached to the verb in ja/ko/zh ("帰国すれば", "귀국하면")
     "すれば", "れば", "なら", "たら", "하면", "되면", "오면", "가면", "으면", "如果", "的话",
 )
@@ -54,6 +54,9 @@ DESIRE: tuple[str, ...] = (
     "意欲", "望", "求め", "要請", "希望", "意向", "呼びかけ", "提案", "제안", "提议", "희망", "원하", "촉구", "요청", "의향", "愿意", "希望",
     "寻求", "呼吁", "хочет", "готов", "призыва", "quiere", "dispuesto", "souhaite", "prêt",
     "要求", "요구", "wirbt", "werben", "bemüht", "fordert",
+    # purpose: what an act is for is its aim, not a second act ("eases the ban to host a delegation")
+    "in order to", "so as to", "to host", "to allow", "to let", "to enable", "to pave the way", "paving the way",
+    "のため", "ための", "위해", "위한", "为了", "以便", "чтобы", "para que", "afin de", "pour permettre", "damit",
 )
 # Habitual / long-standing position: a restated old stance, not a new act.
 HABITUAL: tuple[str, ...] = (

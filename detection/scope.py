@@ -23,7 +23,23 @@ _DATED_PAST = re.compile(
     r"\b(?:in|since|by|until)\s+(?:(?:early|late|mid)[- ])?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
     r"[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?(?:19|20)\d\d\b"
 )
-_CJK_BOUNDARY = frozenset(" \u3000、。,，!?！？…")
+# a colon ends a clause too: what follows it ("金与正发表谈话：若…") is the content, not the verb's scope
+_CJK_BOUNDARY = frozenset(" \u3000、。,，!?！？…:：")
+# a quotation: its negation or modality is what someone said, not the scope of a predicate outside
+# it. Japanese brackets always quote; a Latin-script quotation only when it follows a colon (a
+# partial quote inside a running sentence -- 'said Kim "would like" a meeting' -- is syntax) or
+# quotes CJK words (Korean and Chinese headlines quote their speaker: 김여정 "…")
+_QUOTE = re.compile(r"「[^」]*」|『[^』]*』|(?<=[:：])\s*(?:“[^”]*”|«[^»]*»|\"[^\"]*\")"
+                    r"|[“\"](?=[^”\"]*[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af])[^”\"]*[”\"]")
+# the end of a content clause before a verb of saying: ja と(する|の|して), ko -다고/-라고/-며 (the
+# clause before it is what was said; its conditions are the content's, not the saying's)
+_QUOTATIVE = re.compile(r"(?:[」』”\"]|(?<=[いたうるだすく]))と(?:する|の|して|し|述べ|表明|発表|強調)?"
+                        r"|(?:[다라냐자]고|[다라]며|[”\"]\s?(?:라고|고|며))(?=\s)")
+# a break between two predicates of a headline: a comma or semicolon, or a contrasting conjunction
+# ("X says the remains are not hers, halts aid": the "not" is the first predicate's)
+_INNER_BREAK = re.compile(r"[;,:]\s|\s-\s|\b(?:but|while|although|though)\b")
+# the clause of the cue ends in a question mark
+_QUESTION = re.compile(r"^[^.;!。！:：]*[?？]\s*[\"'”」』)]*\s*$")
 _FIRST_SINCE = re.compile(r"\bfirst\b[^.;]*$")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 #: Korean writes spaces between words: a predicate's endings and auxiliaries ("담화 낼 가능성",
@@ -67,20 +83,38 @@ def _cjk_clause_end(after: str, spaces: int) -> int:
     return len(after)
 
 
+def _mask_quotes(sentence: str, cue_start: int, cue_end: int) -> str:
+    """``sentence`` with every quotation not containing the cue blanked out (same length)."""
+    def blank(m: re.Match[str]) -> str:
+        inside = m.start() <= cue_start and cue_end <= m.end()
+        return m.group(0) if inside else " " * len(m.group(0))
+    return _QUOTE.sub(blank, sentence)
+
+
 def _first(terms: tuple[str, ...], text: str) -> str:
     hits = compiled(terms).find(text)
     return hits[0].term if hits else ""
 
 
 def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int,
-            third_party_speaker: bool, speech: bool = False, verb_second: bool = False) -> Scope:
+            third_party_speaker: bool, speech: bool = False, verb_second: bool = False,
+            scope_start: int | None = None, headline: bool = False) -> Scope:
     """Scope flags for the predicate at [cue_start, cue_end) whose subject starts at ``actor_start``.
 
     ``sentence`` must be folded (see detection.terms.fold). ``third_party_speaker`` says an
     actor of another side is the one speaking/reporting in this sentence. ``speech`` says the
     cue is a speech act (``said``): what follows it is what was said, not its scope.
     ``verb_second`` says the sentence is German: what stands before its subject is in scope too.
+    ``scope_start`` is where the subject's own words end (after its modifiers: "the mother of a man
+    possibly taken by X dies": "possibly" is the modifier's, not the predicate's).
+
+    ``headline`` says the sentence is a headline, whose predicates are chained with commas.
+
+    Scope never crosses a constituent boundary: quoted words, a content clause closed by a
+    quotative (と, -다고) or colon, and, in a headline, an earlier predicate of the same subject
+    ("X says A is not B, halts aid") keep their negation and modality to themselves.
     """
+    sentence = _mask_quotes(sentence, cue_start, cue_end)
     cjk = is_cjk(sentence[cue_start:cue_end]) or is_cjk(sentence[max(0, cue_start - 3):cue_start])
     lo = actor_start if actor_start is not None and actor_start < cue_start else cue_start
     lo = max(0, lo - (_BEFORE_CJK if cjk else _BEFORE_LATIN))
@@ -90,6 +124,11 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
         # what precedes the subject's own clause does not govern its predicate
         # ("hopeful after Japan and North Korea agreed": the hope is not the agreement's)
         lo = max((m.end() for m in _CLAUSE_BREAK.finditer(sentence, lo, actor_start)), default=lo)
+    if scope_start is not None and scope_start < cue_start:
+        lo = max(lo, scope_start)
+    if cjk:
+        # what precedes a quotative (「…」とする談話, …다고 밝혔다) is the content said, not the cue's scope
+        lo = max((m.end() for m in _QUOTATIVE.finditer(sentence, lo, cue_start)), default=lo)
     before = sentence[lo:cue_start]
     end = cue_end + (_AFTER_CJK if cjk else _AFTER_LATIN)
     if not cjk:
@@ -102,6 +141,11 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     cue = sentence[cue_start:cue_end]
     # CJK negation is post-verbal (or a prefix such as 未/不 right before the cue)
     local = sentence[max(0, cue_start - 2):cue_start] + cue + " " + after if cjk else before
+    if headline and not cjk and not verb_second:
+        # headlines chain predicates with commas ("X says A is not B, halts aid"): an earlier
+        # predicate keeps its negation to itself
+        cut = max((m.end() for m in _INNER_BREAK.finditer(sentence, lo, cue_start)), default=lo)
+        local = sentence[cut:cue_start]
     neg = _first(lexicon.NEGATION, local) or (_first(lexicon.REFUSAL, before) if not cjk else "")
     if not cjk and not neg and not speech:
         neg = _first(("not yet", "yet to", "no "), after)
@@ -113,7 +157,10 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     )
     # Sentence-level openers: "Whether Pyongyang will respond...", "It is unclear if..."
     head = sentence[: max(0, (actor_start if actor_start is not None else cue_start))]
-    spec = spec or _first(("whether", "unclear", "if ", "expected to", "likely to", "any response", "any reply", "かどうか", "여부", "是否"), head)
+    spec = spec or _first(("whether", "unclear", "if ", "expected to", "likely to", "any response", "any reply", "かどうか", "여부", "是否",
+                           "si ", "wenn", "falls", "если", "如果", "假如"), head)
+    if not spec and _QUESTION.search(sentence[cue_end:]):
+        spec = "?"  # a question ("Et si Kim acceptait … ?", "Will Kim answer?") reports no act
     fut = _first(lexicon.FUTURE, before) or (_first(lexicon.FUTURE, after) if cjk else "")
     desire = _first(lexicon.DESIRE, before) or (_first(lexicon.DESIRE, after) if cjk else "")
     habitual = _first(lexicon.HABITUAL, before + " " + cue + " " + (after if cjk else ""))

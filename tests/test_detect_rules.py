@@ -357,3 +357,55 @@ def test_korean_look_ahead_crosses_word_spaces() -> None:
     s = fold("어머니는 딸의 귀국을 요구하는 운동을 이어왔다")
     cue = s.index("귀국")
     assert analyse(s, None, cue, cue + 2, False).desire
+
+
+# ----------------------------------------------------------------------------- scope stops at constituents
+
+
+def test_a_headline_predicate_keeps_its_negation_to_itself() -> None:
+    # "X says A is not B, suspends C": the "not" belongs to what X says, not to the suspension
+    kind, actor = _hit("Tokyo says bones are not the missing woman's, suspends food aid to North Korea")
+    assert (kind, actor) == ("sanctions_or_aid", "japan_gov")
+    # a negation inside the predicate's own clause still blocks it
+    assert _hit("Tokyo will not suspend food aid to North Korea")[0] != "sanctions_or_aid"
+
+
+def test_quoted_conditions_are_the_content_not_the_speech_act() -> None:
+    # the condition quoted after the speaker, and the content clause before a quotative, are what was said
+    assert _hit("北朝鮮外務省「日本が条件を受け入れれば会える」　首相の呼びかけに反応")[0] == "pyongyang_response"
+    assert _hit("金与正发表谈话：若日本放弃前提条件　可以会面")[0] == "pyongyang_response"
+
+
+def test_a_proposal_noun_before_a_dative_is_what_the_predicate_answers() -> None:
+    # "no reaction to Takaichi's proposal": the proposal is old, the silence is the report
+    assert _hit("北, 다카이치 회담 제안에 한 달째 '무반응'")[0] == "no_change_status"
+    # an event noun before a dative is the aim of the predicate, not a backreference
+    assert _hit("高市首相「首脳会談に臨む決意」　拉致問題で演説")[0] == "japan_overture"
+
+
+def test_modifiers_of_the_subject_keep_their_modality() -> None:
+    # "possibly" qualifies the son's abduction, not the mother's death
+    assert _hit("Father of a teacher possibly seized by North Korea dies at 95")[0] == "families_position"
+
+
+def test_a_question_or_conditional_headline_reports_no_act() -> None:
+    assert _hit("Et si Pyongyang acceptait l'offre de Tokyo ?")[0] != "pyongyang_response"
+    assert _hit("Was wäre, wenn Kim das Angebot aus Tokio akzeptierte?")[0] != "pyongyang_response"
+
+
+def test_a_purpose_clause_is_the_aim_not_a_second_act() -> None:
+    kind, _ = _hit("Japan relaxes port ban on North Korea to host a delegation for talks")
+    assert kind == "sanctions_or_aid"
+
+
+@pytest.mark.parametrize(("title", "kind"), [
+    # relaying a message or letter between the sides is mediation, in any language
+    ("Seoul says it relayed a message from Tokyo to North Korea on abductions", "third_party_mediation"),
+    ("Moon Jae-in raised the abduction issue with Kim, Seoul says", "third_party_mediation"),
+    ("Séoul a transmis à Pyongyang un message du Japon sur les enlèvements", "third_party_mediation"),
+    # a relative of an abductee speaks for the families
+    ("Abductee's brother asks Kim Jong Un to free his sister", "families_position"),
+    ("Abductees' families accept phased lifting of North Korea sanctions", "families_position"),
+])
+def test_concepts_in_the_watch(title: str, kind: str) -> None:
+    assert _hit(title)[0] == kind
