@@ -53,6 +53,7 @@ from fetcher.errors import (
     TransportError,
     one_line,
 )
+from fetcher.pool import OriginPools
 from fetcher.retry import backoff_delay, parse_retry_after
 from fetcher.robots import ROBOTS_MAX_BYTES, RobotsRules, rules_from_response, unreachable_rules
 from fetcher.settings import FetchSettings
@@ -144,14 +145,16 @@ class Fetcher:
             write=settings.read_timeout,
             pool=settings.connect_timeout,
         )
-        limits = httpx.Limits(
-            max_connections=settings.global_concurrency + 8,
-            max_keepalive_connections=settings.global_concurrency,
-        )
+        if transport is None:
+            # a small pool per host: see fetcher.pool for why not one pool for all hosts
+            transport = OriginPools(
+                per_origin_connections=settings.global_concurrency + 8,
+                per_origin_keepalive=settings.per_host_concurrency,
+                max_origins=settings.global_concurrency,
+            )
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=timeout,
-            limits=limits,
             follow_redirects=False,
             trust_env=False,
             headers={

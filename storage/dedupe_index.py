@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from dedupe.errors import FingerprintFormatError
@@ -23,26 +23,35 @@ DEFAULT_WINDOW = timedelta(days=7)
 MAX_CANDIDATES = 50
 _MAX_CHAIN = 20
 
-# Statements built once and executed with parameters (no per-call construction / cache-key work).
-_PARENT = select(Article.duplicate_of).where(Article.id == bindparam("id"))
-_EXACT = select(func.min(Article.id)).where(Article.content_hash == bindparam("content_hash"))
+# Statements built once and executed with parameters (no per-call construction / cache-key work),
+# on the table's columns: plain Core statements skip the ORM's per-execution compile and row loading.
+_T = Article.__table__
+_PARENT = select(_T.c.duplicate_of).where(_T.c.id == bindparam("id"))
+_EXACT = (
+    select(_T.c.id, _T.c.duplicate_of).where(_T.c.content_hash == bindparam("content_hash"))
+    .order_by(_T.c.id).limit(1)
+)
 _KEYS = KeyIndex(DedupeKey, "article_id")
 _CANDIDATES = _KEYS.top_sharing(raw_limit=MAX_CANDIDATES * 40, limit=MAX_CANDIDATES)
-_STORED = select(Article.id, Article.fingerprint, Article.published).where(
-    Article.id.in_(bindparam("ids", expanding=True))
+_STORED_COLUMNS = (_T.c.id, _T.c.fingerprint, _T.c.duplicate_of)
+_STORED = select(*_STORED_COLUMNS).where(_T.c.id.in_(bindparam("ids", expanding=True)))
+# ... only those published within the window (or undated): the others are never copies, so
+# their fingerprints (the bulk of the bytes read and decoded) are not loaded at all.
+_STORED_NEAR = _STORED.where(
+    or_(_T.c.published.is_(None), _T.c.published.between(bindparam("earliest"), bindparam("latest")))
 )
 
 
-def _root(session: Session, article_id: int) -> int:
-    """Follow ``duplicate_of`` links to the first copy (bounded, cycle-safe)."""
+def _root(conn: Connection, article_id: int, parent: int | None) -> int:
+    """Follow ``duplicate_of`` links (``parent`` is that of ``article_id``) to the first copy (bounded, cycle-safe)."""
     seen = {article_id}
     current = article_id
     for _ in range(_MAX_CHAIN):
-        parent = session.execute(_PARENT, {"id": current}).scalar()
         if parent is None or parent in seen:
             return current
         seen.add(parent)
         current = parent
+        parent = conn.execute(_PARENT, {"id": current}).scalar()
     return current
 
 
@@ -58,20 +67,24 @@ def find_duplicate(
     of the body (a new story reusing old background paragraphs is not a copy) and, when
     ``published`` is given, be published within ``window`` of it. The answer is the root of its chain.
     """
-    exact = session.execute(_EXACT, {"content_hash": fp.content_hash}).scalar()
+    if session.autoflush:  # as an ORM query would: pending rows take part in the lookup
+        session.flush()
+    conn = session.connection()
+    exact = conn.execute(_EXACT, {"content_hash": fp.content_hash}).first()
     if exact is not None:
-        return _root(session, exact), 1.0
+        return _root(conn, exact[0], exact[1]), 1.0
     if not fp.band_keys or fp.signature == EMPTY_SIGNATURE:
         return None
-    rows = session.execute(_CANDIDATES, {"keys": list(fp.band_keys)}).all()
-    if not rows:
+    ids = [r[0] for r in conn.execute(_CANDIDATES, {"keys": list(fp.band_keys)})]
+    if not ids:
         return None
-    ids = [r[0] for r in rows]
-    stored = session.execute(_STORED, {"ids": ids}).all()
+    if published is None:
+        stored = conn.execute(_STORED, {"ids": ids})
+    else:
+        stored = conn.execute(_STORED_NEAR, {"ids": ids, "earliest": published - window, "latest": published + window})
     best: tuple[int, float] | None = None
-    for art_id, fp_json, other_pub in stored:
-        if published is not None and other_pub is not None and abs(other_pub - published) > window:
-            continue
+    best_parent: int | None = None
+    for art_id, fp_json, parent in stored:
         try:
             other = from_json(fp_json or {})
         except FingerprintFormatError:
@@ -82,9 +95,10 @@ def find_duplicate(
             continue
         if score >= threshold and (best is None or score > best[1] or (score == best[1] and art_id < best[0])):
             best = (art_id, score)
+            best_parent = parent
     if best is None:
         return None
-    return _root(session, best[0]), best[1]
+    return _root(conn, best[0], best_parent), best[1]
 
 
 def index_article(session: Session, article_id: int, fp: Fingerprint, *, new: bool = False) -> None:

@@ -14,8 +14,11 @@ class KeyIndex:
     """The (key, owner) table ``model`` with owner column ``owner``; statements built once, bound per call."""
 
     def __init__(self, model: Any, owner: str) -> None:
-        self.key = model.key
-        self.owner = getattr(model, owner)
+        # the table's columns, not the mapped attributes: plain Core statements skip the ORM's
+        # per-execution compile and row loading
+        table = model.__table__
+        self.key = table.c.key
+        self.owner = table.c[owner]
         self._owner_name = owner
         self._have = select(self.key).where(
             self.owner == bindparam("owner"), self.key.in_(bindparam("keys", expanding=True))
@@ -45,6 +48,8 @@ class KeyIndex:
             return
         have: set[Any] = set()
         if not new:
+            if session.autoflush:  # as the ORM query this was: pending rows count
+                session.flush()
             have = set(session.execute(self._have, {"owner": owner_id, "keys": keys}).scalars())
         rows = [{"key": k, self._owner_name: owner_id} for k in keys if k not in have]
         if rows:
