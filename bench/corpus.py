@@ -836,6 +836,9 @@ def _handler(store: Store, site: int) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        #: headers and body go out as two writes: with Nagle on, a kept-alive connection can
+        #: stall on the client's delayed ACK (a real server sends one segment train)
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return

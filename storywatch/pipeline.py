@@ -44,6 +44,7 @@ from detection.engine import detect
 from fetcher.aggregators import resolve_aggregator_link
 from fetcher.client import Fetcher, FetchRequest, FetchResponse
 from fetcher.errors import FetchError
+from fetcher.loop import FetchLoop
 from parsers.article import parse_article
 from parsers.errors import ParseError
 from parsers.feeds import parse_feed
@@ -328,51 +329,62 @@ def plan_articles(ctx: Context, planned: Sequence[PlannedArticle]) -> tuple[list
 
 
 def fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
-                    executor: Executor | None = None) -> list[ParsedArticle]:
-    """Fetch the planned pages and parse them, overlapping I/O and CPU."""
+                    executor: Executor | None = None, fetch_loop: FetchLoop | None = None) -> list[ParsedArticle]:
+    """Fetch the planned pages and parse them, overlapping I/O and CPU.
+
+    ``fetch_loop``: fetch with that loop's Fetcher (its connections, robots rules and per-host
+    pacing carry over between calls) instead of a Fetcher of this call's own.
+    """
     if not planned:
         return []
     own_pool = executor is None and len(planned) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1
     pool = _new_pool() if own_pool else executor
     try:
-        return _run_async(_fetch_and_parse(ctx, planned, pool))
+        if fetch_loop is not None:
+            return fetch_loop.run(lambda fetcher: _fetch_and_parse(ctx, planned, pool, fetcher))
+        return _run_async(_fetch_and_parse_own(ctx, planned, pool))
     finally:
         if own_pool and pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+async def _fetch_and_parse_own(ctx: Context, planned: Sequence[PlannedArticle],
+                               pool: Executor | None) -> list[ParsedArticle]:
+    async with Fetcher(ctx.config.fetch) as fetcher:
+        return await _fetch_and_parse(ctx, planned, pool, fetcher)
+
+
 async def _fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
-                           pool: Executor | None) -> list[ParsedArticle]:
+                           pool: Executor | None, fetcher: Fetcher) -> list[ParsedArticle]:
     loop = asyncio.get_running_loop()
     out: list[ParsedArticle | None] = [None] * len(planned)
-    async with Fetcher(ctx.config.fetch) as fetcher:
 
-        async def one(i: int, p: PlannedArticle) -> None:
-            try:
-                resp = await fetcher.fetch(FetchRequest(url=p.url, kind="page", untrusted=p.entry is not None))
-            except FetchError as exc:
-                out[i] = _unparsed(p, ctx.now(), f"fetch failed: {exc}")
-                return
-            # dates are judged against the story's clock when it is ahead of the wall clock
-            # (a replay or backfill run with a later --as-of), else against the fetch time
-            args = (resp.content, resp.final_url, max(resp.fetched_at, ctx.as_of), resp.encoding)
-            try:
-                if pool is not None:
-                    article, fp = await loop.run_in_executor(pool, _parse_fingerprint_job, *args)
-                else:
-                    article, fp = _parse_fingerprint_job(*args)
-            except ParseError as exc:
-                out[i] = _unparsed(p, resp.fetched_at, f"parse failed: {exc}")
-                return
-            except Exception as exc:  # a crashed worker must not end the run
-                out[i] = _unparsed(p, resp.fetched_at, f"parse crashed: {type(exc).__name__}: {exc}")
-                return
-            merged = _merge_entry(article, p.entry)
-            # the fingerprint covers title and text: a title taken from the feed entry needs a new one
-            out[i] = ParsedArticle(p.source, merged, resp.fetched_at,
-                                   fingerprint=fp if merged.title == article.title else None)
+    async def one(i: int, p: PlannedArticle) -> None:
+        try:
+            resp = await fetcher.fetch(FetchRequest(url=p.url, kind="page", untrusted=p.entry is not None))
+        except FetchError as exc:
+            out[i] = _unparsed(p, ctx.now(), f"fetch failed: {exc}")
+            return
+        # dates are judged against the story's clock when it is ahead of the wall clock
+        # (a replay or backfill run with a later --as-of), else against the fetch time
+        args = (resp.content, resp.final_url, max(resp.fetched_at, ctx.as_of), resp.encoding)
+        try:
+            if pool is not None:
+                article, fp = await loop.run_in_executor(pool, _parse_fingerprint_job, *args)
+            else:
+                article, fp = _parse_fingerprint_job(*args)
+        except ParseError as exc:
+            out[i] = _unparsed(p, resp.fetched_at, f"parse failed: {exc}")
+            return
+        except Exception as exc:  # a crashed worker must not end the run
+            out[i] = _unparsed(p, resp.fetched_at, f"parse crashed: {type(exc).__name__}: {exc}")
+            return
+        merged = _merge_entry(article, p.entry)
+        # the fingerprint covers title and text: a title taken from the feed entry needs a new one
+        out[i] = ParsedArticle(p.source, merged, resp.fetched_at,
+                               fingerprint=fp if merged.title == article.title else None)
 
-        await asyncio.gather(*(one(i, p) for i, p in enumerate(planned)))
+    await asyncio.gather(*(one(i, p) for i, p in enumerate(planned)))
     return [o for o in out if o is not None]
 
 
@@ -548,11 +560,13 @@ def ingest_pages(ctx: Context, planned: Sequence[PlannedArticle], result: CycleR
             store_and_detect(ctx, batch, result)
 
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="storywatch-store") as storer:
+        # one Fetcher for every window: connections, robots rules and per-host pacing carry over
+        with FetchLoop(ctx.config.fetch) as fetch_loop, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="storywatch-store") as storer:
             pending: Future[None] | None = None
             for start in range(0, len(todo), window):
                 with timed(result, "fetch_parse"):
-                    batch = fetch_and_parse(ctx, todo[start : start + window], executor=pool)
+                    batch = fetch_and_parse(ctx, todo[start : start + window], executor=pool, fetch_loop=fetch_loop)
                 # kept for the caller without fingerprints (~7 KB each): only the window being stored needs them
                 parsed_all.extend(replace(item, fingerprint=None) if item.fingerprint else item for item in batch)
                 if pending is not None:
