@@ -21,6 +21,9 @@ from parsers.models import Article
 from storage import developments as store
 from storage.models import Development
 
+#: Lead sentence index (0 = headline) from which a kind hit is too weak to open an alerting development.
+WEAK_FROM = 3
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -115,6 +118,14 @@ def detect(
     scored.sort(key=lambda d: -float(d.get("score", 0.0)))
     expl["candidates"] = scored[:5]
 
+    if best is None and kres.hit is not None and spec.alert and kres.hit.sentence_index > WEAK_FROM - 1:
+        # an act found only deep in the body (third body sentence on) is an angle or backstory of
+        # the article, not what it reports: alone it never opens an alerting development (a firmer
+        # write-up upgrades it; it may still join and corroborate one)
+        expl["kind"] = {**expl["kind"], "weak": f"{kind} only in lead sentence {kres.hit.sentence_index}"}
+        kind = watch.default_kind
+        spec = watch.kinds[kind]
+        feats = replace(feats, kind=kind, also=frozenset(feats.also) | {kres.kind})
     if best is None:
         fresh = published is None or (
             as_of - published <= timedelta(hours=watch.freshness_hours)

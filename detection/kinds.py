@@ -17,7 +17,7 @@ from typing import Any
 from detection import lexicon
 from detection.entities import Mention, entity_index
 from detection.scope import analyse
-from detection.terms import compiled, fold, is_cjk
+from detection.terms import Hit, compiled, fold, is_cjk
 from detection.text import clean_title, lead_sentences
 from detection.watch import RuleSpec, WatchSpec
 
@@ -98,6 +98,8 @@ def _speaker_sides(folded: str, mentions: list[Mention]) -> set[str]:
 _EXPLAINER = re.compile(
     r"^(q\s*&\s*a|q and a|explainer|analysis|faq|timeline|factbox|fact box|what to know|what we know|"
     r"in depth|backgrounder|profile|opinion|editorial|commentary from)\b|^(why|how|what|who) .*\?\s*$|"
+    # a headline whose second half asks why/how ("Fifty years of false dawns: why the talks fail")
+    r"[:\u2013\u2014-]\s*(why|how|what explains|what went wrong)\s|"
     r"\banniversary\b|^(\w+|\d+) years (after|on|since|ago)\b|\blooking back\b|\ba look back\b|"
     r"から\d+年|\d+周年|\d+주년|이후 \d+년|\d+年を迎え|\d+년을 맞|周年之际|^解説|^社説|^<?分析|^해설|^사설|^분석"
 )
@@ -186,6 +188,15 @@ def _unknown_topic(folded: str, start: int, first_actor: int, mentions: list[Men
 # predicate answers ("首相の呼びかけに初反応", "제안에 무반응"): an earlier act, not this one (an
 # event noun there is the aim: "首脳会談に臨む")
 _CJK_GOAL = re.compile(r"(?:に(?:対し|対する|応じ)|への|に(?![よはもつ])|에(?:\s?대해|\s?대한|게)?(?![서는도])|后)")
+
+# a CJK verb in its adnominal form right before a noun heads a relative clause describing that noun
+# ("日朝が合意した合同調査委", "지난달 합의한 위원회"): an earlier act the sentence refers to, not
+# its predicate (Korean 것/바/수 nominalise the clause instead: "합의한 것으로 알려졌다" is the news)
+_ADNOMINAL = re.compile(r"(?:した|された|していた|されていた)(?=[\u4e00-\u9fff\u30a0-\u30ff])"
+                        r"|(?:한|된|했던|됐던|하였던)\s(?![것바수데적지])(?=[\uac00-\ud7af])")
+
+# quoted words: CJK brackets, double quotes, and the single quotes Korean headlines quote with
+_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"]*\"|‘[^’]*’|(?<![\w])'[^']{2,}'(?![\w])")
 
 _SPEECH_CUES = frozenset(fold(t) for t in lexicon.SPEECH if not is_cjk(t))
 _REPORTED_PRONOUN = re.compile(r"\b(?:said|says|say|told \w+|tells \w+|added|stated|insisted|vowed|vows)"
@@ -290,6 +301,20 @@ def _modifiers_end(folded: str, actor: Mention | None, cue_start: int, mentions:
     return nearer[-1].end if nearer else None
 
 
+def _quoted_speech(folded: str, mentions: list[Mention], rule: RuleSpec) -> dict[tuple[int, int], Mention]:
+    """Quotes of a CJK headline opened right after one of the rule's actors (``家族会「…」``,
+    ``가족회 '…'``): the headline form of "the actor says …". Only for rules whose cues include
+    saying."""
+    if not rule.actors or "said" not in rule.cues or not is_cjk(folded):
+        return {}
+    out: dict[tuple[int, int], Mention] = {}
+    for q in _QUOTED.finditer(folded):
+        before = [m for m in mentions if m.end <= q.start() and m.type != "concept"]
+        if before and before[-1].side in rule.actors and folded[before[-1].end : q.start()].strip() == "":
+            out[(q.start(), q.end())] = before[-1]
+    return out
+
+
 def _about_ok(rule: RuleSpec, lead_entities: set[str], lead_sides: set[str]) -> bool:
     return not rule.about or any(a in lead_entities or a in lead_sides for a in rule.about)
 
@@ -306,8 +331,32 @@ def _rule_hits(
     if rule.with_sides and not all(s in sides_here for s in rule.with_sides):
         return hits, rejected
     speaker_sides = _speaker_sides(folded, mentions)
-    for cue in compiled(tuple(rule.cues)).find(folded):
+    quoted = ([(q.start(), q.end()) for q in _QUOTED.finditer(folded)]
+              if not rule.actors and watch.kinds[kind].alert else [])
+    cues = compiled(tuple(rule.cues)).find(folded)
+    spoken = _quoted_speech(folded, mentions, rule) if idx == 0 else {}
+    if spoken:
+        cues = sorted([*cues, *(Hit(a, b, "「…」") for a, b in spoken)], key=lambda h: h.start)
+    for cue in cues:
         actor: Mention | None = None
+        if cue.term == "「…」":
+            # the speaker of a CJK headline quote states what it says: the quote is its predicate
+            actor = spoken[(cue.start, cue.end)]
+            # what the quote says (its negations, conditions) is the content, not the saying's scope
+            blank = folded[: cue.start + 1] + " " * (cue.end - cue.start - 2) + folded[cue.end - 1 :]
+            scope = analyse(blank, actor.start, cue.start, cue.end, False, speech=True, headline=True)
+            blocked = scope.blocked_by(rule.reject)
+            if blocked:
+                rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": blocked})
+                continue
+            hits.append(KindHit(kind, rule.note or kind, idx, sentence, folded[cue.start : cue.end],
+                                actor.entity, 2, _POSITION_WEIGHT[0], cue.start))
+            continue
+        if any(a < cue.start and cue.end < b for a, b in quoted):
+            # an act no one is named doing, inside quoted words ('家族会「全員の帰国なき…」'), is what
+            # the speaker said about it, not a report that it happened
+            rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": "quoted"})
+            continue
         if rule.actors:
             if is_cjk(cue.term):
                 # topic-first scripts: the sentence's first actor is its subject
@@ -338,7 +387,8 @@ def _rule_hits(
         anchor = actor.start if actor is not None and actor.start < cue.start else cue.start
         if (not is_cjk(cue.term) and _BACKREF.search(folded[max(0, anchor - 48) : anchor])) or (
                 is_cjk(cue.term) and _CJK_GOAL.match(folded, cue.end)
-                and compiled(lexicon.DESIRE).any(folded[cue.start : cue.end])):
+                and compiled(lexicon.DESIRE).any(folded[cue.start : cue.end])) or (
+                is_cjk(cue.term) and _ADNOMINAL.match(folded, cue.end)):
             rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": "backreference"})
             continue
         scope = analyse(folded, actor.start if actor else None, cue.start, cue.end, third,
@@ -346,7 +396,8 @@ def _rule_hits(
                         scope_start=_modifiers_end(folded, actor, cue.start, mentions), headline=idx == 0)
         blocked = scope.blocked_by(rule.reject)
         if blocked:
-            rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": blocked})
+            rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term, "blocked": blocked,
+                             "position": cue.start})
             continue
         hedged = bool(compiled(lexicon.HEDGE).any(folded)) or third
         official = bool(rule.official_cues) and compiled(tuple(rule.official_cues)).any(folded)
@@ -384,10 +435,13 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
     # Negated hits (e.g. "Pyongyang has not responded") count toward kinds that declare them.
     for kind, spec in watch.ordered_kinds():
         for r in rejected:
-            if r["kind"] in spec.negated_from and r["blocked"].startswith("negation"):
+            # refusing an act ("rejected any contact") is an act of its own, not a report that nothing happened
+            if (r["kind"] in spec.negated_from and r["blocked"].startswith("negation")
+                    and r["blocked"].removeprefix("negation:") not in lexicon.REFUSAL):
                 i = r["sentence_index"]
                 all_hits.append(KindHit(kind, f"negated {r['kind']}", i, lead[i], r["cue"], None, 2,
-                                        _POSITION_WEIGHT[min(i, len(_POSITION_WEIGHT) - 1)] * 0.5))
+                                        _POSITION_WEIGHT[min(i, len(_POSITION_WEIGHT) - 1)] * 0.5,
+                                        int(r.get("position", 0))))
     if not all_hits:
         return KindResult(watch.default_kind, None, tuple(rejected))
     prio = {k: s.priority for k, s in watch.kinds.items()}
@@ -407,6 +461,14 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
                   and prio.get(h.rule.removeprefix("negated "), 0) > prio[best.kind]]
         if denied:
             best = max(denied, key=rank)
+    if not verb_final[best.sentence_index]:
+        # in an SVO sentence the first predicate is the main one: when it is negated ("Japan has yet
+        # to agree on when two nationals Pyongyang says are alive will return"), a later cue belongs
+        # to its complement
+        main = [h for h in all_hits if h.sentence_index == best.sentence_index and h.rule.startswith("negated ")
+                and h.position < best.position]
+        if main:
+            best = min(main, key=lambda h: h.position)
     if best.certainty == 2:
         # certainty is a property of the report, not of one sentence: an unofficial lead that
         # attributes the act to sources anywhere (headline or body) is a hedged report

@@ -409,3 +409,64 @@ def test_a_purpose_clause_is_the_aim_not_a_second_act() -> None:
 ])
 def test_concepts_in_the_watch(title: str, kind: str) -> None:
     assert _hit(title)[0] == kind
+
+
+# --- round 3 ---------------------------------------------------------------------------------
+
+
+def test_an_act_found_only_deep_in_the_body_opens_no_alerting_development(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'weak.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    t0 = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    body = ("Relatives of people taken by North Korea gathered in a Niigata hall on Sunday for a memorial. "
+            "About two hundred people attended the ceremony. "
+            "Later in the day Prime Minister Takaichi proposed a summit with Kim Jong Un.")
+    with Session(engine) as s, s.begin():
+        weak = store_text(s, "https://a.example/1", "Niigata memorial remembers the abducted", body, t0, t0)
+        # the overture is only in the third body sentence: stored, explained, not an alerting development
+        assert weak.created and weak.kind == "background"
+        assert "weak" in weak.explanation["kind"]
+    engine.dispose()
+
+
+def test_a_cjk_relative_clause_refers_to_an_earlier_act() -> None:
+    # "the committee Japan and North Korea agreed to set up has not met": the agreement is backstory
+    kind, _ = _hit("調査委の初会合めど立たず",
+                   "日本と北朝鮮が先月設置で合意した調査委員会は、まだ一度も開かれていない。")
+    assert kind != "talks_or_contact"
+    kind, _ = _hit("북일 위원회 두 달째 공전",
+                   "일본과 북한이 지난달 설치에 합의한 위원회는 아직 한 번도 열리지 않았다.")
+    assert kind != "talks_or_contact"
+
+
+def test_a_quoted_act_no_one_is_named_doing_is_what_someone_said() -> None:
+    kind, _ = _hit("元官僚「帰国実現まで制裁維持を」　都内で講演",
+                   "元外務官僚の男性が都内で講演した。")
+    assert kind != "repatriation"
+
+
+def test_a_cjk_headline_quote_after_an_actor_is_its_statement() -> None:
+    kind, actor = _hit("家族会「合意の前に全員の安否確認を」", "家族会は都内で会合を開いた。")
+    assert (kind, actor) == ("families_position", "families")
+    # the quote's own negation or condition is its content, not a denial of the statement
+    kind, actor = _hit("김여정 \"일본이 먼저 태도 바꾸지 않으면 대화 없다\"", "김여정 부부장이 담화를 냈다.")
+    assert (kind, actor) == ("pyongyang_response", "kim_yo_jong")
+
+
+def test_a_why_clause_after_a_colon_is_an_explainer() -> None:
+    kind, _ = _hit("Three summits, no deal: why Japan-North Korea talks stall", QUIET)
+    assert kind == "background"
+
+
+def test_a_negated_main_predicate_governs_a_later_cue_in_its_sentence() -> None:
+    kind, _ = _hit("Tokyo still without timetable for abductees",
+                   "TOKYO (Wire) - Japan has not agreed with North Korea on when the three people Pyongyang says "
+                   "survived will fly home, a government spokesman said on Monday.")
+    assert kind == "no_change_status"
+
+
+def test_refusing_an_act_is_an_act_not_a_stalemate() -> None:
+    # "refuses talks" negates the talks, but a refusal is not a report that nothing happened
+    kind, _ = _hit("Pyongyang refuses talks with Tokyo over abductions", QUIET)
+    assert kind != "no_change_status"
