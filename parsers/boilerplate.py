@@ -30,7 +30,8 @@ _NODE_TOKEN = re.compile(
 _KEEP_TOKEN = re.compile(
     r"(?:article|story|post|entry|content|body|text|main)[-_]?(?:body|text|content|main)?$", re.I
 )
-_BOILERPLATE_TAGS = frozenset(
+#: Tags that are furniture whatever their attributes.
+FURNITURE_TAGS = frozenset(
     {"nav", "footer", "aside", "form", "button", "select", "textarea", "input", "noscript", "iframe",
      "svg", "figcaption", "template", "dialog", "menu"}
 )
@@ -48,7 +49,7 @@ _BOILERPLATE_ROLES = frozenset(
 
 def is_boilerplate_node(tag: str, classes: str, ident: str, role: str) -> bool:
     """True for a DOM element that is page furniture judged by its tag, class/id tokens or ARIA role."""
-    if tag in _BOILERPLATE_TAGS:
+    if tag in FURNITURE_TAGS:
         return True
     if role.lower() in _BOILERPLATE_ROLES:
         return True
@@ -110,7 +111,47 @@ _LINE_PATTERNS = [
     r"^advertisement$", r"^story continues below", r"^scroll (?:down )?to continue", r"^(?:anzeige|publicidad|реклама|広告|광고|广告)$",
     r"^(?:print|email|facebook|twitter)\s*$", r"^(?:印刷|印刷する|プリント|인쇄|打印|drucken|imprimer|imprimir|print (?:this )?(?:article|page|story))$", r"^back to top$", r"^skip to (?:main )?content$",
 ]
-_LINE_RE = re.compile("|".join(f"(?:{p})" for p in _LINE_PATTERNS), re.IGNORECASE)
+
+
+def _line_regexes(patterns: list[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns as two alternations: those anchored at the start (tried once, with ``match``)
+    and the others (``search``) -- one search over all of them tries every pattern at every offset."""
+    anchored = [p[1:] for p in patterns if p.startswith("^")]
+    floating = [p for p in patterns if not p.startswith("^")]
+    return (re.compile("|".join(f"(?:{p})" for p in anchored), re.IGNORECASE),
+            re.compile("|".join(f"(?:{p})" for p in floating), re.IGNORECASE))
+
+
+_LINE_START_RE, _LINE_ANYWHERE_RE = _line_regexes(_LINE_PATTERNS)
+
+# Cheap necessary conditions for the unanchored searches on (near-)ASCII text. Every ASCII branch
+# of ``_LINE_ANYWHERE_RE`` / ``_PAYWALL_RE`` contains one of these words literally (case aside);
+# the other branches hold non-ASCII letters, which an ASCII text cannot match. Keep in step!
+_LINE_ANYWHERE_ASCII_WORDS = (
+    "your email address will not be published", "required fields are marked", "cookies", "newsletter",
+    "website contains only a portion of the news stories", "please contact us for subscription options",
+    "abonelere sunulan haberlerin",
+)
+_PAYWALL_ASCII_WORDS = ("subscri", "continue reading", "sign in to read", "unlock", "abonn", "suscri")
+# typographic punctuation that keeps much English text from being ASCII; no pattern relies on it
+_TYPOGRAPHIC = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2014", "\u2013", "\u2026", "\u00a0")
+
+
+def _ascii_lower(text: str) -> str | None:
+    """``text`` lower-cased when it is ASCII apart from typographic quotes and dashes (blanked), else None."""
+    if not text.isascii():
+        for c in _TYPOGRAPHIC:
+            if c in text:
+                text = text.replace(c, " ")
+        if not text.isascii():
+            return None
+    return text.lower()
+
+
+def _may_match(text: str, ascii_words: tuple[str, ...]) -> bool:
+    """False only when no ASCII word occurs in a (near-)ASCII ``text``: the regex cannot match then."""
+    low = _ascii_lower(text)
+    return low is None or any(w in low for w in ascii_words)
 _BREADCRUMB_RE = re.compile(r"^[^.!?。]{1,60}(?:\s+(?:/|>|»|›|→)\s+[^/>»›→]{1,120}){2,}$")
 
 _PAYWALL_RE = re.compile(
@@ -133,11 +174,13 @@ def is_boilerplate_line(line: str) -> bool:
         return True
     if len(s) > 400:
         return bool(re.search(r"website contains only a portion of the news stories", s, re.I))
-    if _LINE_RE.search(s):
+    if _LINE_START_RE.match(s):
+        return True
+    if _may_match(s, _LINE_ANYWHERE_ASCII_WORDS) and _LINE_ANYWHERE_RE.search(s):
         return True
     return bool(_BREADCRUMB_RE.match(s)) and len(s) < 250
 
 
 def paywall_marker(text: str) -> bool:
     """True when ``text`` contains a subscribe-to-continue / subscribers-only prompt."""
-    return bool(_PAYWALL_RE.search(text))
+    return _may_match(text, _PAYWALL_ASCII_WORDS) and bool(_PAYWALL_RE.search(text))
