@@ -532,7 +532,7 @@ def fill_store(url: str, n: int, start: int = 0, seed: int = 7) -> None:
                              "canonical_url": f"https://fill.example/{i}", "source": "fill",
                              "title": f"synthetic {i}", "text": text, "published": pub, "first_seen": pub,
                              "content_hash": fp.content_hash, "fingerprint": to_json(fp)})
-                keys.extend({"key": k, "article_id": 10_000_000 + i} for k in set(fp.band_keys))
+                keys.extend({"key": k, "article_id": 10_000_000 + i} for k in {*fp.band_keys, *fp.opening_keys})
                 if i % 10 == 0:
                     did = 10_000_000 + i
                     day = pub.date()

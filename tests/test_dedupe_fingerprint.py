@@ -5,7 +5,20 @@ from __future__ import annotations
 import pytest
 
 from dedupe.errors import FingerprintFormatError
-from dedupe.fingerprint import BANDS, NUM_PERM, fingerprint, from_json, lead_similarity, similarity, to_json
+from dedupe.fingerprint import (
+    BANDS,
+    NUM_PERM,
+    OPENING_BANDS,
+    containment,
+    fingerprint,
+    from_json,
+    lead_similarity,
+    opening_similarity,
+    similarity,
+    to_json,
+)
+from dedupe.opening import first_own, is_note, paragraphs
+from tests import dedupe_world as w
 
 BODY = (
     "Japan's prime minister said on Monday that her government had asked the North Korean side for a leaders' "
@@ -57,3 +70,42 @@ def test_json_round_trip_and_errors() -> None:
         from_json({"scheme": "other"})
     with pytest.raises(FingerprintFormatError):
         from_json({**to_json(fp), "signature": [1, 2]})
+
+
+def test_leading_notes_bylines_and_notices_are_skipped_for_the_lead() -> None:
+    plain = fingerprint("Ferry strike", w.ORIGINAL)
+    for note in ("Editor's note: this wire report has been shortened.", "By Ana Lopes and Tom Reyes",
+                 "(Corrects spelling of operator's name in paragraph 4)", "Anmerkung der Redaktion: gekürzte Fassung.",
+                 "编者按：本文有删节。", "UPDATED 14:05 GMT"):
+        noted = fingerprint("Ferry strike", note + "\n\n" + w.ORIGINAL)
+        assert is_note(note)
+        assert noted.lead_signature == plain.lead_signature
+        assert noted.opening_signature == plain.opening_signature
+    # a real lead is not a note, even a short one or one starting with a listed word
+    assert not is_note(w.P[0])
+    assert not is_note("Updates to the timetable will be announced by the port authority later this week, officials said.")
+    assert not is_note("By 2030 the port plans to run every ferry on shore power, the operator said on Monday.")
+    assert first_own(paragraphs("Note: shortened.\n\nCorrection: one.")) == 0  # all notes: keep them
+
+
+def test_containment_of_a_trimmed_copy_is_high_though_its_jaccard_is_low() -> None:
+    original = fingerprint("Ferry strike", w.ORIGINAL)
+    trimmed = fingerprint("Ferries halted", w.TRIMMED)
+    assert trimmed.shingle_count < original.shingle_count / 2
+    assert similarity(trimmed, original) < 0.5
+    assert containment(trimmed, original) == containment(original, trimmed)
+    assert containment(trimmed, original) >= 0.9  # type: ignore[operator]
+    assert opening_similarity(trimmed, original) == 1.0
+    assert set(trimmed.opening_keys) == set(original.opening_keys) and len(original.opening_keys) == OPENING_BANDS
+    own = fingerprint("Holidaymakers stuck", w.OWN_REPORT)
+    assert opening_similarity(own, original) is not None and opening_similarity(own, original) < 0.2  # type: ignore[operator]
+    assert not set(own.opening_keys) & set(original.opening_keys)
+
+
+def test_fingerprints_without_opening_or_size_still_load() -> None:
+    fp = fingerprint("Ferry strike", w.ORIGINAL)
+    legacy = {k: v for k, v in to_json(fp).items() if k not in ("opening_signature", "shingles")}
+    old = from_json(legacy)
+    assert old.shingle_count == 0 and old.opening_signature == () and old.opening_keys == ()
+    assert containment(old, fp) is None and opening_similarity(old, fp) is None
+    assert similarity(old, fp) == 1.0

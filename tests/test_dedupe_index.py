@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +12,7 @@ from dedupe.fingerprint import Fingerprint, fingerprint, to_json
 from storage.db import make_engine, upgrade
 from storage.dedupe_index import find_duplicate, index_article
 from storage.models import Article, DedupeKey
+from tests import dedupe_world as w
 
 T0 = datetime(2026, 2, 1, tzinfo=UTC)
 WIRE = (
@@ -51,7 +53,7 @@ def test_copies_found_across_sessions_and_chains_resolve_to_root(db_url: str) ->
         exact = find_duplicate(s, copy)
         assert exact == (root, 1.0)
         assert s.execute(select(func.count()).select_from(DedupeKey)
-                         .where(DedupeKey.article_id == second)).scalar() == len(set(copy.band_keys))
+                         .where(DedupeKey.article_id == second)).scalar() == len({*copy.band_keys, *copy.opening_keys})
         index_article(s, second, copy)  # idempotent
     engine.dispose()
 
@@ -65,4 +67,69 @@ def test_shared_background_or_far_dates_are_not_copies(db_url: str) -> None:
         late = fingerprint("t", WIRE + " Updated.")
         assert find_duplicate(s, late, published=T0 + timedelta(days=400)) is None
         assert find_duplicate(s, late, published=T0 + timedelta(days=1)) is not None
+    engine.dispose()
+
+
+ORIGINAL = fingerprint("Ferry crews strike at Porthaven", w.ORIGINAL)
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Porthaven ferries halted", w.TRIMMED),            # trimmed to a third: body Jaccard well below 0.5
+    ("Ferry strike strands thousands", w.NOTED),        # an editor's note before the real lead
+    ("Porthaven ferry walkout", w.REWORDED),            # lead verbatim, the rest lightly reworded
+], ids=["trimmed", "editors-note", "reworded"])
+def test_trimmed_and_annotated_copies_link_to_the_original(db_url: str, title: str, text: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    with Session(engine) as s, s.begin():
+        original = _store(s, "https://wire.example/1", ORIGINAL, T0)
+        _store(s, "https://other.example/own", fingerprint("Holidaymakers stuck", w.OWN_REPORT), T0)
+        hit = find_duplicate(s, fingerprint(title, text), published=T0 + timedelta(hours=2))
+        assert hit is not None and hit[0] == original
+    engine.dispose()
+
+
+def test_shorter_first_take_links_to_the_longer_update_stored_first(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    with Session(engine) as s, s.begin():
+        update = _store(s, "https://wire.example/u2", fingerprint("UPDATE 2-Ferry crews strike", w.UPDATED), T0)
+        copy = _store(s, "https://client.example/u2", fingerprint("Strike latest", w.UPDATED + "\n\n(c) Wire"),
+                      T0 + timedelta(hours=1), dup=update)
+        hit = find_duplicate(s, fingerprint("Ferry crews walk out", w.FIRST_TAKE), published=T0 + timedelta(hours=3))
+        assert hit is not None and hit[0] == update  # the root of the chain, not the later copy
+        assert copy != update
+    engine.dispose()
+
+
+def test_own_write_ups_and_background_reuse_are_not_copies(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    with Session(engine) as s, s.begin():
+        _store(s, "https://wire.example/1", ORIGINAL, T0)
+        _store(s, "https://wire.example/u2", fingerprint("UPDATE 2-Ferry crews strike", w.UPDATED), T0)
+        # another outlet's own report of the same strike (same names, facts and quote)
+        assert find_duplicate(s, fingerprint("Holidaymakers stuck", w.OWN_REPORT), published=T0) is None
+        # two days later, a new story that reuses the background paragraphs
+        assert find_duplicate(s, fingerprint("Ferries sail again", w.FOLLOW_UP),
+                              published=T0 + timedelta(days=2)) is None
+    engine.dispose()
+
+
+def test_fingerprints_stored_without_sizes_keep_the_jaccard_rule(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    legacy = {k: v for k, v in to_json(ORIGINAL).items() if k not in ("opening_signature", "shingles")}
+    with Session(engine) as s, s.begin():
+        row = Article(url="https://wire.example/old", canonical_url="https://wire.example/old", source="t",
+                      title="t", text="", published=T0, first_seen=T0, content_hash=ORIGINAL.content_hash,
+                      fingerprint=legacy)
+        s.add(row)
+        s.flush()
+        index_article(s, row.id, ORIGINAL)
+        # no size stored: containment is unknown, so a trimmed copy is not claimed ...
+        assert find_duplicate(s, fingerprint("Porthaven ferries halted", w.TRIMMED), published=T0) is None
+        # ... while a full copy still is
+        hit = find_duplicate(s, fingerprint("Strike", w.ORIGINAL + "\n\nAll rights reserved."), published=T0)
+        assert hit is not None and hit[0] == row.id
     engine.dispose()
