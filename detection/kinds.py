@@ -97,7 +97,11 @@ def _speaker_sides(folded: str, mentions: list[Mention]) -> set[str]:
 
 _EXPLAINER = re.compile(
     r"^(q\s*&\s*a|q and a|explainer|analysis|faq|timeline|factbox|fact box|what to know|what we know|"
-    r"in depth|backgrounder|profile|opinion|editorial|commentary from)\b|^(why|how|what|who) .*\?\s*$|"
+    r"in depth|backgrounder|profile|opinion|editorial|commentary from|"
+    # the same labels in es/fr/de/ru/zh: a labelled explainer or opinion piece recounts, it reports nothing new
+    r"claves|an[aá]lisis|opini[oó]n|preguntas y respuestas|qu[eé] se sabe|d[eé]cryptage|analyse|[eé]clairage|tribune|"
+    r"ce qu.il faut savoir|questions?-r[eé]ponses|hintergrund|kommentar|fragen und antworten|was wir wissen|"
+    r"анализ|мнение|справка|что известно|вопросы и ответы|解读|分析|评论|背景|问答)(?:\b|\s*[:：])|^(why|how|what|who) .*\?\s*$|"
     # a headline whose second half asks why/how ("Fifty years of false dawns: why the talks fail")
     r"[:\u2013\u2014-]\s*(why|how|what explains|what went wrong)\s|"
     r"\banniversary\b|^(\w+|\d+) years (after|on|since|ago)\b|\blooking back\b|\ba look back\b|"

@@ -21,6 +21,8 @@ NEGATION: tuple[str, ...] = (
     "не", "нет", "пока не", "ни", "молч", "no ha", "aún no", "todavía no", "sin", "ningun", "ne ", "pas",
     "aucun", "sans", "nicht", "kein", "noch nicht",
 )
+# Negative pronouns right after a verb of saying: nothing was said ("said nothing", "dijo nada").
+SAID_NOTHING: tuple[str, ...] = ("nothing", "rien", "nada", "nichts", "ничего", "none", "no word")
 # Refusal verbs before a predicate negate it ("rejected contact", "ruled out talks"); not checked on the cue.
 REFUSAL: tuple[str, ...] = (
     "reject*", "refus*", "rebuff*", "ruled out", "rules out", "rule out", "turned down", "shut* the door on",

@@ -149,6 +149,9 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     neg = _first(lexicon.NEGATION, local) or (_first(lexicon.REFUSAL, before) if not cjk else "")
     if not cjk and not neg and not speech:
         neg = _first(("not yet", "yet to", "no "), after)
+    if not cjk and not neg and speech:
+        # "said nothing", "n'a rien dit": a negative pronoun as the object negates the saying itself
+        neg = _first(lexicon.SAID_NOTHING, after[:12])
     # after a speech verb comes what was said: its modality ("said it would...") is the
     # content, not the act's; only a wish ("said they hoped...") makes the act a non-event
     after_cues = _AFTER_SPEECH_CUES if speech else _AFTER_LATIN_CUES

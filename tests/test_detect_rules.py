@@ -470,3 +470,32 @@ def test_refusing_an_act_is_an_act_not_a_stalemate() -> None:
     # "refuses talks" negates the talks, but a refusal is not a report that nothing happened
     kind, _ = _hit("Pyongyang refuses talks with Tokyo over abductions", QUIET)
     assert kind != "no_change_status"
+
+
+def test_notifying_the_other_side_is_a_response() -> None:
+    kind, actor = _hit("Pyongyang informs Tokyo a missing Japanese engineer is alive",
+                       "TOKYO (Wire) - North Korea told Japan through diplomatic channels that an engineer "
+                       "who vanished in 1979 is alive, the government said on Friday.")
+    assert (kind, actor) == ("pyongyang_response", "north_korea")
+
+
+def test_barring_a_north_korean_ship_is_a_sanction() -> None:
+    kind, actor = _hit("Japan bars North Korean cargo ship from its ports after nuclear test", QUIET)
+    assert (kind, actor) == ("sanctions_or_aid", "japan")
+
+
+def test_saying_nothing_is_no_statement() -> None:
+    kind, _ = _hit("Abductee families wait in Tokyo",
+                   "TOKYO (Wire) - Relatives gathered on Monday while Pyongyang said nothing about the abductees "
+                   "or Japan's summit proposal.")
+    assert kind != "pyongyang_response"
+
+
+@pytest.mark.parametrize("title", [
+    "Análisis: lo que Japón busca en una cumbre con Corea del Norte",
+    "Décryptage : le retour des enlevés japonais de Corée du Nord",
+    "Hintergrund: Japans Entführungsopfer und Nordkorea",
+])
+def test_a_labelled_explainer_in_any_language_reports_no_act(title: str) -> None:
+    kind, _ = _hit(title, "Japan says North Korea abducted 17 citizens in the 1970s and 1980s.")
+    assert kind == "background"
