@@ -63,12 +63,22 @@ def test_serve_starts_a_server_runs_a_triggered_ingest_and_stops_on_ctrl_c(tmp_p
             assert dep["global_concurrency_limit"]["limit"] == 1, dep
             assert dep["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
             assert dep["schedules"][0]["schedule"]["cron"] == "*/15 * * * *"
-            run = httpx.post(f"{api}/deployments/{dep['id']}/create_flow_run", timeout=10, json={
-                "parameters": {"config": str(config), "as_of": AS_OF.isoformat()}}).json()
+            # right after start-up the server may still be busy registering (its SQLite locked):
+            # an error answer is retried, and shown if it persists
+            for _ in range(20):
+                created = httpx.post(f"{api}/deployments/{dep['id']}/create_flow_run", timeout=10, json={
+                    "parameters": {"config": str(config), "as_of": AS_OF.isoformat()}})
+                if created.is_success:
+                    break
+                time.sleep(1)
+            assert created.is_success, f"{created.status_code}: {created.text[:2000]}"
+            run = created.json()
             deadline, state = time.monotonic() + 180, ""
             while time.monotonic() < deadline and state not in TERMINAL:
                 time.sleep(1)
-                state = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json()["state"]["type"]
+                got = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10)
+                if got.is_success:  # a busy server's error answer is polled again
+                    state = got.json()["state"]["type"]
             assert state == "COMPLETED", out.read_text(errors="replace")[-4000:]
             proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
             assert proc.wait(timeout=90) == 0, out.read_text(errors="replace")[-3000:]
