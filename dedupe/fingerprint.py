@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from dedupe.errors import FingerprintFormatError
-from dedupe.normalize import normalize_text, tokens
+from dedupe.normalize import normalize_text, shingle_list, tokens
 from dedupe.opening import first_own, paragraphs
 
 SCHEME = "minhash-v1"
@@ -34,11 +34,10 @@ ROWS = NUM_PERM // BANDS
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
 
-SHINGLE = 3  # tokens per shingle (``dedupe.normalize.shingles``' default k)
+SHINGLE = 3  # tokens per shingle (``dedupe.normalize.shingle_list``'s default k)
 LEAD_TOKENS = 60
 LEAD_PERM = 32
-OPENING_BANDS = 8
-OPENING_ROWS = LEAD_PERM // OPENING_BANDS
+OPENING_BANDS = LEAD_PERM // ROWS  # bands of ROWS values, as the body's
 # band numbers of the opening keys, apart from the body's 0..BANDS-1 in the same key index
 _OPENING_BAND_BASE = 1000
 EMPTY_SIGNATURE: tuple[int, ...] = (0xFFFFFFFF,) * NUM_PERM
@@ -78,13 +77,6 @@ def _stable_tokens(norm: str) -> list[str]:
     return tokens(norm)
 
 
-def _shingle_list(toks: list[str]) -> list[str]:
-    """The k-token shingles of ``toks`` in order, repeats kept (``shingles`` of their text, as a list)."""
-    if len(toks) <= SHINGLE:
-        return [" ".join(toks)] if toks else []
-    return [" ".join(t) for t in zip(*(toks[i:] for i in range(SHINGLE)), strict=False)]
-
-
 def _hashes(shingle_list: list[str]) -> np.ndarray:
     """32-bit BLAKE2b of each shingle (little-endian, as uint64)."""
     blake2b = hashlib.blake2b
@@ -112,12 +104,18 @@ _BAND = struct.Struct(f"<I{ROWS}I")
 _KEY = struct.Struct("<q")
 
 
-def _band_keys(signature: tuple[int, ...]) -> tuple[int, ...]:
+def _lsh_keys(signature: tuple[int, ...], bands: int, first_band: int = 0) -> tuple[int, ...]:
+    """One signed 64-bit key per band of ``ROWS`` values: BLAKE2b of the band number and its rows."""
     blake2b = hashlib.blake2b
     return tuple(
-        _KEY.unpack(blake2b(_BAND.pack(band, *signature[band * ROWS : (band + 1) * ROWS]), digest_size=8).digest())[0]
-        for band in range(BANDS)
+        _KEY.unpack(blake2b(_BAND.pack(first_band + band, *signature[band * ROWS : (band + 1) * ROWS]),
+                            digest_size=8).digest())[0]
+        for band in range(bands)
     )
+
+
+def _band_keys(signature: tuple[int, ...]) -> tuple[int, ...]:
+    return _lsh_keys(signature, BANDS)
 
 
 def fingerprint(title: str, text: str) -> Fingerprint:
@@ -131,7 +129,7 @@ def fingerprint(title: str, text: str) -> Fingerprint:
     content_hash = hashlib.sha256(f"{norm_title}\n{norm_body}".encode()).hexdigest()
     basis = norm_body or norm_title
     toks = _stable_tokens(basis)
-    per_shingle = _hashes(_shingle_list(toks))
+    per_shingle = _hashes(shingle_list(toks))
     signature = _minhash(per_shingle)
     # the lead's shingles are the first ones of the body (its first LEAD_TOKENS tokens), unless the
     # basis needs normalising again (then its lead is shingled on its own, as the basis is)
@@ -139,62 +137,51 @@ def fingerprint(title: str, text: str) -> Fingerprint:
     if toks[:LEAD_TOKENS] == lead_toks and len(toks) > SHINGLE:
         lead_hashes = per_shingle[: len(lead_toks) - SHINGLE + 1]
     else:
-        lead_hashes = _hashes(_shingle_list(tokens(" ".join(lead_toks))))
+        lead_hashes = _hashes(shingle_list(tokens(" ".join(lead_toks))))
     # the lead and the opening start at the first substantial paragraph: a leading editor's note,
     # notice or byline is skipped (without one the lead is the body's first tokens, as above)
     paras = paragraphs(text) if norm_body else []
     own = first_own(paras)
     if own:
-        lead_hashes = _hashes(_shingle_list(tokens("\n\n".join(paras[own:]))[:LEAD_TOKENS]))
+        lead_hashes = _hashes(shingle_list(tokens("\n\n".join(paras[own:]))[:LEAD_TOKENS]))
     lead_sig = _minhash(lead_hashes, LEAD_PERM)
     opening_toks = tokens(paras[own]) if paras else _stable_tokens(norm_title)
-    opening_sig = _minhash(_hashes(_shingle_list(opening_toks[:LEAD_TOKENS])), LEAD_PERM)
+    opening_sig = _minhash(_hashes(shingle_list(opening_toks[:LEAD_TOKENS])), LEAD_PERM)
     return Fingerprint(content_hash, signature, _band_keys(signature), lead_sig,
                        opening_sig, _opening_keys(opening_sig), int(np.unique(per_shingle).size))
-
-
-_OPENING_BAND = struct.Struct(f"<I{OPENING_ROWS}I")
 
 
 def _opening_keys(opening_signature: tuple[int, ...]) -> tuple[int, ...]:
     """LSH keys of an opening signature: OPENING_BANDS bands numbered apart from the body's."""
     if len(opening_signature) != LEAD_PERM or opening_signature == EMPTY_SIGNATURE[:LEAD_PERM]:
         return ()
-    blake2b = hashlib.blake2b
-    return tuple(
-        _KEY.unpack(blake2b(_OPENING_BAND.pack(_OPENING_BAND_BASE + band,
-                                               *opening_signature[band * OPENING_ROWS : (band + 1) * OPENING_ROWS]),
-                            digest_size=8).digest())[0]
-        for band in range(OPENING_BANDS)
-    )
+    return _lsh_keys(opening_signature, OPENING_BANDS, _OPENING_BAND_BASE)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
     """Estimated Jaccard similarity of the two articles' shingle sets (1.0 for exact copies)."""
     if a.content_hash == b.content_hash:
         return 1.0
-    if len(a.signature) != len(b.signature) or not a.signature:
-        return 0.0
     if a.signature == EMPTY_SIGNATURE or b.signature == EMPTY_SIGNATURE:
         return 0.0
-    same = sum(1 for x, y in zip(a.signature, b.signature, strict=True) if x == y)
-    return same / len(a.signature)
+    return _matching_share(a.signature, b.signature) or 0.0
+
+
+def _matching_share(a: tuple[int, ...], b: tuple[int, ...]) -> float | None:
+    """The share of equal values of two MinHash signatures (their estimated Jaccard), None when not comparable."""
+    if not a or len(a) != len(b):
+        return None
+    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
 
 
 def lead_similarity(a: Fingerprint, b: Fingerprint) -> float | None:
     """Estimated Jaccard of the two bodies' openings, or None when either lacks a lead signature."""
-    if not a.lead_signature or len(a.lead_signature) != len(b.lead_signature):
-        return None
-    same = sum(1 for x, y in zip(a.lead_signature, b.lead_signature, strict=True) if x == y)
-    return same / len(a.lead_signature)
+    return _matching_share(a.lead_signature, b.lead_signature)
 
 
 def opening_similarity(a: Fingerprint, b: Fingerprint) -> float | None:
     """Estimated Jaccard of the two bodies' first substantial paragraphs, or None when either lacks one."""
-    if not a.opening_signature or len(a.opening_signature) != len(b.opening_signature):
-        return None
-    same = sum(1 for x, y in zip(a.opening_signature, b.opening_signature, strict=True) if x == y)
-    return same / len(a.opening_signature)
+    return _matching_share(a.opening_signature, b.opening_signature)
 
 
 def containment(a: Fingerprint, b: Fingerprint, *, jaccard: float | None = None) -> float | None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+#: Kana, CJK ideographs and hangul, as a character-class body: each such character is one token.
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 # A CJK / kana / hangul character is one token; runs of other letters/digits are words.
-_TOKEN = re.compile(
-    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+",
-    re.UNICODE,
-)
+_TOKEN = re.compile(rf"[{CJK}]|[^\W_]+", re.UNICODE)
 
 
 def normalize_text(text: str) -> str:
@@ -23,9 +22,8 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def shingles(text: str, k: int = 3) -> set[str]:
-    """The set of k-token shingles of ``text`` (the whole text when shorter than k tokens)."""
-    toks = tokens(text)
+def shingle_list(toks: list[str], k: int = 3) -> list[str]:
+    """The k-token shingles of ``toks`` in order, repeats kept (all of ``toks`` when shorter than k)."""
     if len(toks) <= k:
-        return {" ".join(toks)} if toks else set()
-    return {" ".join(toks[i : i + k]) for i in range(len(toks) - k + 1)}
+        return [" ".join(toks)] if toks else []
+    return [" ".join(t) for t in zip(*(toks[i:] for i in range(k)), strict=False)]

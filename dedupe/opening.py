@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from dedupe.normalize import normalize_text, tokens
+from dedupe.normalize import CJK, normalize_text, tokens
 
 # a leading paragraph at most this long may be a note; a real lead is rarely this short
 NOTE_MAX_TOKENS = 40
@@ -46,8 +46,7 @@ _NOTICES = tuple(sorted({normalize_text(p) for p in _NOTICE_WORDS}, key=len, rev
 _COLON_SOON = re.compile(r"^[^\n]{0,30}[:：]")
 # a paragraph's length in words, each CJK / kana / hangul character counting as one
 # (``tokens`` glues a CJK run to a leading digit run: "1980年..." would be one token)
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_WORD = re.compile(rf"[{CJK}]|[^\W_{CJK}]+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _WRAPPED = re.compile(r"^\s*[(\[（【].*[)\]）】]\s*$", re.DOTALL)
 
