@@ -118,7 +118,7 @@ def detect(
     scored.sort(key=lambda d: -float(d.get("score", 0.0)))
     expl["candidates"] = scored[:5]
 
-    if best is None and kres.hit is not None and spec.alert and kres.hit.sentence_index > WEAK_FROM - 1:
+    if best is None and kres.hit is not None and spec.alert and kres.hit.sentence_index >= WEAK_FROM:
         # an act found only deep in the body (third body sentence on) is an angle or backstory of
         # the article, not what it reports: alone it never opens an alerting development (a firmer
         # write-up upgrades it; it may still join and corroborate one)
@@ -175,16 +175,15 @@ def detect(
     # an upgrade from a kind that never alerts is the development's first alert-worthy report:
     # it alerts as new when the development is fresh; from an alerting kind it is an escalation
     upgraded_new = upgraded and (old_spec is None or not old_spec.alert) and dev_fresh
+    feats_json["certainty"] = max(old_cert, certainty)
     if upgraded:
         locked.kind = kind
         locked.alert_worthy = True
+        feats_json["kind"], feats_json["strength"] = kind, feats.strength
         if upgraded_new:
             locked.is_new = True
         else:
             escalated = escalated or dev_fresh
-    feats_json["certainty"] = max(old_cert, certainty)
-    if upgraded:
-        feats_json["kind"], feats_json["strength"] = kind, feats.strength
     elif kind == locked.kind:
         feats_json["strength"] = max(old_strength, feats.strength)
     # every act a member reported (its kind, and the other kinds its lead names) is known here

@@ -342,16 +342,11 @@ def fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
     try:
         if fetch_loop is not None:
             return fetch_loop.run(lambda fetcher: _fetch_and_parse(ctx, planned, pool, fetcher))
-        return _run_async(_fetch_and_parse_own(ctx, planned, pool))
+        with FetchLoop(ctx.config.fetch) as own_loop:
+            return own_loop.run(lambda fetcher: _fetch_and_parse(ctx, planned, pool, fetcher))
     finally:
         if own_pool and pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-async def _fetch_and_parse_own(ctx: Context, planned: Sequence[PlannedArticle],
-                               pool: Executor | None) -> list[ParsedArticle]:
-    async with Fetcher(ctx.config.fetch) as fetcher:
-        return await _fetch_and_parse(ctx, planned, pool, fetcher)
 
 
 async def _fetch_and_parse(ctx: Context, planned: Sequence[PlannedArticle],
