@@ -817,18 +817,21 @@ def _is_false(v: Any) -> bool:
     return v is False or (isinstance(v, str) and v.strip().lower() in ("false", "no", "0"))
 
 
-_PAYWALL_XPATH = (
-    '//*[contains(@class,"paywall") or contains(@id,"paywall") or contains(@class,"subscriber-only")'
-    ' or contains(@class,"premium-lock") or contains(@class,"piano-offer")]'
-)
+# words marking a paywalled element: in its class, or (the first) in its id
+_PAYWALL_CLASS_WORDS = ("paywall", "subscriber-only", "premium-lock", "piano-offer")
+_PAYWALL_ID_WORDS = ("paywall",)
+_PAYWALL_ATTR_WORDS = tuple(dict.fromkeys((*_PAYWALL_CLASS_WORDS, *_PAYWALL_ID_WORDS)))
+
+
+def _contains_any(node: str, words: tuple[str, ...]) -> str:
+    return " or ".join(f'contains({node},"{w}")' for w in words)
+
+
+_PAYWALL_XPATH = (f"//*[{_contains_any('@class', _PAYWALL_CLASS_WORDS)}"
+                  f" or {_contains_any('@id', _PAYWALL_ID_WORDS)}]")
 # the same test on the attribute nodes alone (much cheaper than on every element): any match at all?
-_PAYWALL_ATTR_XPATH = etree.XPath(
-    'boolean(//@class[contains(.,"paywall") or contains(.,"subscriber-only") or contains(.,"premium-lock")'
-    ' or contains(.,"piano-offer")] | //@id[contains(.,"paywall")])'
-)
-
-
-_PAYWALL_ATTR_WORDS = ("paywall", "subscriber-only", "premium-lock", "piano-offer")
+_PAYWALL_ATTR_XPATH = etree.XPath(f"boolean(//@class[{_contains_any('.', _PAYWALL_CLASS_WORDS)}]"
+                                  f" | //@id[{_contains_any('.', _PAYWALL_ID_WORDS)}])")
 
 
 def _paywalled(tree: Any, ld: dict[str, Any], objects: list[dict[str, Any]], paras: list[str], markup: str) -> bool:

@@ -52,8 +52,6 @@ def normalize_lang(tag: str | None) -> str | None:
 
 
 _NOT_ASCII_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
-
-
 _ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 
 
@@ -61,10 +59,7 @@ def _script_counts(text: str) -> dict[str, int]:
     # ASCII letters are counted at C speed; the script patterns only scan the other characters
     ascii_part = text.encode("ascii", "ignore")
     ascii_letters = len(ascii_part.translate(None, _NOT_ASCII_LETTER))
-    if len(ascii_part) == len(text):
-        return {"kana": 0, "hangul": 0, "han": 0, "cyrillic": 0, "arabic": 0, "latin": ascii_letters,
-                "greek": 0, "hebrew": 0, "thai": 0, "devanagari": 0}
-    text = _ASCII_RUN.sub("", text)
+    text = "" if len(ascii_part) == len(text) else _ASCII_RUN.sub("", text)
     return {
         "kana": len(_KANA.findall(text)),
         "hangul": len(_HANGUL.findall(text)),
