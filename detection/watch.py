@@ -103,6 +103,8 @@ class WatchSpec(_Strict):
     group_window_days: float = 4
     lead_sentences: int = 3
     join_threshold: float = 0.42
+    #: A learned second opinion on kinds (``detection.kindmodel``): a file path or ``package:pkg/file``.
+    kind_model: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> WatchSpec:

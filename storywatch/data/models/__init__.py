@@ -1,0 +1,1 @@
+"""Bundled kind models (see detection.kindmodel; trained by bench/train_kinds.py)."""

@@ -1,0 +1,102 @@
+"""The learned kind model: export parity with scikit-learn, the bundled file, and its veto on alerts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.train_kinds import TRAIN_SETS, examples, train
+from detection import kindmodel
+from detection.kindmodel import KindModel, load, model_for, model_lead, ngrams, save
+from detection.kinds import decide
+from detection.watch import load_default_watch
+
+W = load_default_watch()
+
+
+def test_features_are_character_grams_and_word_pairs() -> None:
+    feats = ngrams("Has not replied")
+    assert " h" in feats and "has " in feats and "epli" in feats
+    assert "has\u2009not" in feats and "not\u2009replied" in feats
+    assert ngrams("") == []
+
+
+def test_an_exported_model_scores_like_scikit_learn_and_survives_a_round_trip(tmp_path: Path) -> None:
+    rows = examples(["heldout2"])
+    model = train(rows, {"sets": ["heldout2"]})  # raises when the exported arrays disagree with sklearn
+    path = tmp_path / "k.npz"
+    save(path, model)
+    again = load(str(path))
+    assert again.classes == model.classes and again.terms == model.terms
+    for r in rows[:20]:
+        lead = model_lead(r.title, r.text)
+        a, b = model.probabilities(lead), again.probabilities(lead)
+        assert a.keys() == b.keys()
+        assert max(abs(a[k] - b[k]) for k in a) < 1e-12
+        assert abs(sum(a.values()) - 1.0) < 1e-9
+
+
+def test_the_bundled_model_loads_and_was_trained_only_on_development_sets() -> None:
+    assert W.kind_model is not None
+    model = load(W.kind_model)
+    assert set(model.classes) <= set(W.kinds)
+    assert set(model.meta["sets"]) <= set(TRAIN_SETS)  # never a fresh held-out set
+    assert model.meta["rows"] > 500
+    assert np.isfinite(model.coef).all()
+
+
+def test_an_unreadable_model_is_a_config_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(Exception, match="cannot load kind model"):
+        load(str(bad))
+
+
+def test_the_environment_switches_the_model_off_or_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(kindmodel.ENV_MODEL, "off")
+    assert model_for(W.kind_model) is None
+    monkeypatch.delenv(kindmodel.ENV_MODEL)
+    assert model_for(W.kind_model) is load(str(W.kind_model))
+    assert model_for(None) is None
+
+
+def _toy(text: str, vote_for: str, classes: tuple[str, ...] = ("background", "no_change_status",
+                                                                  "pyongyang_response")) -> KindModel:
+    """A hand-made model: every n-gram of ``text`` votes ``vote_for``; unknown leads lean to the last class."""
+    terms = tuple(dict.fromkeys(ngrams(text)))
+    coef = np.zeros((len(classes), len(terms)))
+    coef[classes.index(vote_for), :] = 8.0
+    intercept = np.zeros(len(classes))
+    intercept[-1] = 0.5
+    return KindModel(classes, terms, np.ones(len(terms)), coef, intercept, {"sets": []})
+
+
+TITLE = "North Korea rejects Takaichi's summit offer"
+BODY = ("North Korea's foreign ministry said on Monday it rejected Prime Minister Sanae Takaichi's proposal "
+        "for a summit, state media reported.")
+
+
+def test_the_model_only_vetoes_an_alert_it_doubts() -> None:
+    plain = decide(W, TITLE, BODY, None)
+    assert plain.kind == "pyongyang_response"
+    doubt = _toy("zqxwv", "no_change_status")
+    # the toy model sees nothing it knows here: it leans to the rules' kind, which stands
+    kept = decide(W, TITLE, BODY, doubt)
+    assert kept.kind == "pyongyang_response" and kept.overruled is None
+    assert kept.vote is not None and "model" in kept.explanation()
+    # a lead full of what the model reads as "no change" (a made-up word) is demoted to background, with the reason
+    doubted = decide(W, TITLE + ", zqxwv", BODY + " Zqxwv zqxwv.", doubt)
+    assert doubted.kind == W.default_kind and doubted.hit is None
+    assert doubted.overruled == "pyongyang_response"
+    expl = doubted.explanation()
+    assert expl["rules_said"] == "pyongyang_response"
+    assert expl["rejected"][0]["blocked"].startswith("model: no_change_status")
+
+
+def test_the_model_never_promotes_a_kind_the_rules_did_not_find() -> None:
+    title, body = "Families' group to hold rally", "The families' association will hold its annual rally in Tokyo."
+    res = decide(W, title, body, _toy(f"{title} {body}", "pyongyang_response", ("background", "pyongyang_response")))
+    assert res.vote is not None and res.vote.kind == "pyongyang_response" and res.vote.probability > 0.9
+    assert res.kind == decide(W, title, body, None).kind != "pyongyang_response"
