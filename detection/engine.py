@@ -87,14 +87,13 @@ def detect(
     expl["kind"] = kres.explanation()
     published = _aware(article.published)
     when = published or as_of
-    feats = extract(watch, title, article.text, kind, when, kres.others)
+    # how firmly the lead states the kind (headline > first sentence > later): see similarity()
+    feats = extract(watch, title, article.text, kind, when, kres.others, strength=kres.strength)
     spec = watch.kinds[kind]
     certainty = kres.hit.certainty if kres.hit else 1
 
     best: tuple[Development, float, dict[str, Any]] | None = None
     scored: list[dict[str, Any]] = []
-    # how firmly the lead states the kind (headline > first sentence > later): see similarity()
-    feats = replace(feats, strength=kres.strength)
     for dev in store.candidate_developments(session, watch.name, lookup_keys(feats, watch.group_window_days)):
         try:
             # judged against the development's kind and every act its members reported

@@ -72,7 +72,6 @@ class Vote:
     kind: str
     probability: float
     probabilities: dict[str, float]
-    sentence_index: int  # the lead sentence that contributes most to ``kind``
     features: tuple[str, ...]  # n-grams that contribute most to ``kind``
 
     def explanation(self) -> dict[str, Any]:
@@ -98,42 +97,33 @@ class KindModel:
         """Feature column of each n-gram."""
         return {g: i for i, g in enumerate(self.terms)}
 
-    def _columns(self, sentence: str) -> Counter[int]:
+    def _counts(self, sentences: list[str]) -> Counter[int]:
+        # n-grams sentence by sentence: word pairs never span two sentences (as in training)
         vocab = self.vocab
-        return Counter(vocab[g] for g in ngrams(sentence) if g in vocab)
+        return Counter(vocab[g] for s in sentences for g in ngrams(s) if g in vocab)
 
-    def _scores(self, counts: Counter[int]) -> np.ndarray:
+    def _probabilities(self, counts: Counter[int]) -> dict[str, float]:
         cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         vals = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[cols]
         norm = math.sqrt(float(vals @ vals))
         if norm:
             vals /= norm
-        scores: np.ndarray = self.coef[:, cols] @ vals + self.intercept
-        return scores
+        scores = self.coef[:, cols] @ vals + self.intercept
+        e = np.exp(scores - scores.max())
+        return {c: float(x) for c, x in zip(self.classes, e / e.sum(), strict=True)}
 
     def probabilities(self, sentences: list[str]) -> dict[str, float]:
         """Probability of each kind for a lead (as given by ``model_lead``)."""
-        return self._vote(sentences)[0]
-
-    def _vote(self, sentences: list[str]) -> tuple[dict[str, float], list[Counter[int]], Counter[int]]:
-        per = [self._columns(s) for s in sentences]
-        total: Counter[int] = Counter()
-        for c in per:
-            total.update(c)
-        scores = self._scores(total)
-        e = np.exp(scores - scores.max())
-        p = e / e.sum()
-        return {c: float(x) for c, x in zip(self.classes, p, strict=True)}, per, total
+        return self._probabilities(self._counts(sentences))
 
     def vote(self, sentences: list[str]) -> Vote:
-        """The most probable kind, the sentence and n-grams that weigh most for it."""
-        probs, per, total = self._vote(sentences)
+        """The most probable kind and the n-grams that weigh most for it."""
+        counts = self._counts(sentences)
+        probs = self._probabilities(counts)
         kind = max(probs, key=lambda k: probs[k])
         row = self.coef[self.classes.index(kind)]
-        weights = [sum(float(row[c]) * n for c, n in counts.items()) for counts in per]
-        best = max(range(len(per)), key=lambda i: weights[i]) if per else 0
-        top = sorted(total, key=lambda c: -float(row[c]) * (1.0 + math.log(total[c])) * float(self.idf[c]))[:6]
-        return Vote(kind, probs[kind], probs, best, tuple(self.terms[c].strip() for c in top))
+        top = sorted(counts, key=lambda c: -float(row[c]) * (1.0 + math.log(counts[c])) * float(self.idf[c]))[:6]
+        return Vote(kind, probs[kind], probs, tuple(self.terms[c].strip() for c in top))
 
 
 def save(path: Path, model: KindModel) -> None:

@@ -469,19 +469,6 @@ def _second_opinion(watch: WatchSpec, res: KindResult, vote: Vote) -> KindResult
     return res
 
 
-def _hedged(watch: WatchSpec, hit: KindHit, folded: list[str]) -> KindHit:
-    """``hit`` as a hedged report (certainty 1) when the lead attributes it to sources and names no official cue."""
-    if hit.certainty != 2:
-        return hit
-    # certainty is a property of the report, not of one sentence: an unofficial lead that
-    # attributes the act to sources anywhere (headline or body) is a hedged report
-    official = tuple(c for r in watch.kinds[hit.kind].rules for c in r.official_cues)
-    lead_text = "\n".join(folded)
-    if compiled(lexicon.HEDGE).any(lead_text) and not (official and compiled(official).any(lead_text)):
-        return replace(hit, certainty=1)
-    return hit
-
-
 def _by_rules(watch: WatchSpec, title: str, text: str) -> KindResult:
     lead = lead_sentences(title, text, watch.lead_sentences)
     index = entity_index(watch.entities)
@@ -534,7 +521,13 @@ def _by_rules(watch: WatchSpec, title: str, text: str) -> KindResult:
                 and h.position < best.position]
         if main:
             best = min(main, key=lambda h: h.position)
-    best = _hedged(watch, best, folded)
+    if best.certainty == 2:
+        # certainty is a property of the report, not of one sentence: an unofficial lead that
+        # attributes the act to sources anywhere (headline or body) is a hedged report
+        official = tuple(c for r in watch.kinds[best.kind].rules for c in r.official_cues)
+        lead_text = "\n".join(folded)
+        if compiled(lexicon.HEDGE).any(lead_text) and not (official and compiled(official).any(lead_text)):
+            best = replace(best, certainty=1)
     others = tuple(sorted({h.kind for h in all_hits if h.kind != best.kind and not h.rule.startswith("negated")}
                           | {r["kind"] for r in rejected if r["blocked"] == "backreference" and r["kind"] != best.kind}))
     return KindResult(best.kind, best, tuple(rejected), others)
