@@ -105,6 +105,14 @@ HEDGE: tuple[str, ...] = (
     "関係者", "によると", "報道", "消息筋", "소식통", "보도", "관계자", "据报道", "消息人士", "知情人士",
     "по данным сми", "источник", "fuentes", "selon des sources",
 )
+# A government denying a report: the act the report told of is what is denied (Latin scripts put
+# the denial before the reported clause; see detection.scope for Japanese, Korean and Chinese).
+DENIED_REPORT: tuple[str, ...] = (
+    "denies report", "denied report", "denies a report", "denied a report", "denies reports", "denied reports",
+    "denies media report", "denied media report", "denies news report", "denied news report",
+    "dismisses report", "dismissed report", "rejects report", "rejected report",
+    "dément", "dementi", "desmiente", "desmintió", "dementiert", "опроверг",
+)
 # Reaction markers: the lead reacts to an event reported before ("a day after", "welcomed").
 REACTION: tuple[str, ...] = (
     "a day after", "day after", "days after", "after meeting", "after their meeting", "in response to",

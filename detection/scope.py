@@ -40,6 +40,10 @@ _QUOTATIVE = re.compile(r"(?:[」』”\"]|(?<=[いたうるだすく]))と(?:�
 _INNER_BREAK = re.compile(r"[;,:]\s|\s-\s|\b(?:but|while|although|though)\b")
 # the clause of the cue ends in a question mark
 _QUESTION = re.compile(r"^[^.;!。！:：]*[?？]\s*[\"'”」』)]*\s*$")
+# a denied report in CJK: ja/ko name the report, then deny it (…との報道を否定, … 보도 부인); zh denies,
+# then names it (否认…的报道): a cue inside the reported clause is denied
+_DENIED_AFTER = re.compile(r"(?:報道|報じ|보도)[^。.]{0,6}?(?:否定|否認|부인)")
+_DENIED_AROUND = re.compile(r"否认[^。]{0,40}?报道")
 _FIRST_SINCE = re.compile(r"\bfirst\b[^.;]*$")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 #: Korean writes spaces between words: a predicate's endings and auxiliaries ("담화 낼 가능성",
@@ -96,6 +100,17 @@ def _first(terms: tuple[str, ...], text: str) -> str:
     return hits[0].term if hits else ""
 
 
+def _denied_report(sentence: str, actor_start: int | None, cue_start: int, cue_end: int, cjk: bool) -> str:
+    """``denied report`` when the predicate is what a denied report told of ("Tokyo denies report X agreed")."""
+    if not cjk:
+        head = sentence[: actor_start if actor_start is not None and actor_start < cue_start else cue_start]
+        return "denied report" if _first(lexicon.DENIED_REPORT, head) else ""
+    if any(m.start() >= cue_end for m in _DENIED_AFTER.finditer(sentence)) or any(
+            m.start() <= cue_start and cue_end <= m.end() for m in _DENIED_AROUND.finditer(sentence)):
+        return "denied report"
+    return ""
+
+
 def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int,
             third_party_speaker: bool, speech: bool = False, verb_second: bool = False,
             scope_start: int | None = None, headline: bool = False) -> Scope:
@@ -147,6 +162,7 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
         cut = max((m.end() for m in _INNER_BREAK.finditer(sentence, lo, cue_start)), default=lo)
         local = sentence[cut:cue_start]
     neg = _first(lexicon.NEGATION, local) or (_first(lexicon.REFUSAL, before) if not cjk else "")
+    neg = neg or _denied_report(sentence, actor_start, cue_start, cue_end, cjk)
     if not cjk and not neg and not speech:
         neg = _first(("not yet", "yet to", "no "), after)
     if not cjk and not neg and speech:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from detection.engine import Decision
 from detection.events import answers, extract, similarity
-from detection.kinds import classify
+from detection.kinds import classify, decide
 from detection.scope import analyse
 from detection.terms import compiled, fold
 from detection.watch import load_default_watch
@@ -26,7 +26,7 @@ QUIET = "Officials gave no further details."
 
 
 def _hit(title: str, text: str = QUIET) -> tuple[str, str | None]:
-    res = classify(W, title, text)
+    res = decide(W, title, text, None)  # the rules alone (the kind model's part: test_kindmodel.py)
     return res.kind, res.hit.actor if res.hit else None
 
 
@@ -105,7 +105,7 @@ def test_mid_word_wildcard_in_a_phrase() -> None:
 
 
 def _feats(title: str, text: str, day: int):  # type: ignore[no-untyped-def]
-    res = classify(W, title, text)
+    res = decide(W, title, text, None)  # the rules alone
     return extract(W, title, text, res.kind, datetime(2014, 5, day, 6, tzinfo=UTC), res.others,
                    strength=res.strength)
 

@@ -76,23 +76,45 @@ def _toy(text: str, vote_for: str, classes: tuple[str, ...] = ("background", "no
 TITLE = "North Korea rejects Takaichi's summit offer"
 BODY = ("North Korea's foreign ministry said on Monday it rejected Prime Minister Sanae Takaichi's proposal "
         "for a summit, state media reported.")
+# the same act told in the body under a headline that names no actor
+VAGUE = "Abduction talks: the latest"
 
 
-def test_the_model_only_vetoes_an_alert_it_doubts() -> None:
-    plain = decide(W, TITLE, BODY, None)
-    assert plain.kind == "pyongyang_response"
+def test_the_model_demotes_an_alert_it_doubts() -> None:
+    plain = decide(W, VAGUE, BODY, None)
+    assert plain.kind == "pyongyang_response" and plain.hit is not None and plain.hit.sentence_index > 0
     doubt = _toy("zqxwv", "no_change_status")
     # the toy model sees nothing it knows here: it leans to the rules' kind, which stands
-    kept = decide(W, TITLE, BODY, doubt)
+    kept = decide(W, VAGUE, BODY, doubt)
     assert kept.kind == "pyongyang_response" and kept.overruled is None
     assert kept.vote is not None and "model" in kept.explanation()
     # a lead full of what the model reads as "no change" (a made-up word) is demoted to background, with the reason
-    doubted = decide(W, TITLE + ", zqxwv", BODY + " Zqxwv zqxwv.", doubt)
+    doubted = decide(W, VAGUE + ", zqxwv", BODY + " Zqxwv zqxwv.", doubt)
     assert doubted.kind == W.default_kind and doubted.hit is None
     assert doubted.overruled == "pyongyang_response"
     expl = doubted.explanation()
     assert expl["rules_said"] == "pyongyang_response"
     assert expl["rejected"][0]["blocked"].startswith("model: no_change_status")
+
+
+def test_a_headline_naming_north_korea_as_the_actor_keeps_its_reply() -> None:
+    res = decide(W, TITLE + ", zqxwv", BODY + " Zqxwv zqxwv.", _toy("zqxwv", "no_change_status"))
+    assert res.vote is not None and res.vote.kind == "no_change_status"
+    assert res.kind == "pyongyang_response" and res.overruled is None
+
+
+def test_the_model_relabels_an_act_it_reads_as_another_alerting_kind() -> None:
+    title = "Laos carries Takaichi's summit message to Pyongyang"
+    body = ("Laos's foreign minister handed Prime Minister Sanae Takaichi's message on a summit to North Korean "
+            "officials during a visit to Pyongyang, Tokyo said on Friday.")
+    rules = decide(W, title, body, None)
+    assert rules.kind != "third_party_mediation" and W.kinds[rules.kind].alert and rules.hit is not None
+    model = _toy(f"{title} {body}", "third_party_mediation", ("background", rules.kind, "third_party_mediation"))
+    res = decide(W, title, body, model)
+    assert res.kind == "third_party_mediation" and res.overruled == rules.kind
+    assert res.hit == rules.hit  # where the lead states the act still comes from the rules
+    assert rules.kind in res.others  # the rules' reading stays among the acts the lead names
+    assert res.explanation()["rules_said"] == rules.kind
 
 
 def test_the_model_never_promotes_a_kind_the_rules_did_not_find() -> None:
