@@ -321,14 +321,10 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
     return max(0.0, min(1.0, score)), detail
 
 
-def _sides(spec: KindSpec) -> frozenset[str]:
-    return frozenset(side for rule in spec.rules for side in rule.actors)
-
-
 def answers(a: KindSpec, b: KindSpec) -> bool:
     """Whether an act of kind ``a`` is the other side's answer to an act of kind ``b``: both kinds name
     their actors and no side acts in both (a reply to an overture; not a statement at joint talks)."""
-    sa, sb = _sides(a), _sides(b)
+    sa, sb = a.acting_sides(), b.acting_sides()
     return bool(sa and sb and sa.isdisjoint(sb))
 
 

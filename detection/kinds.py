@@ -494,7 +494,7 @@ def _headline_actor_acts(watch: WatchSpec, spec: KindSpec, hit: KindHit | None) 
     """Whether ``hit`` is in the headline with an actor of the side ``spec``'s rules name as acting."""
     if hit is None or hit.sentence_index != 0 or hit.actor is None or hit.actor not in watch.entities:
         return False
-    return watch.entities[hit.actor].side in {side for rule in spec.rules for side in rule.actors}
+    return watch.entities[hit.actor].side in spec.acting_sides()
 
 
 def _by_rules(watch: WatchSpec, title: str, text: str) -> KindResult:

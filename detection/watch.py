@@ -89,6 +89,10 @@ class KindSpec(_Strict):
     rules: list[RuleSpec] = Field(default_factory=list)
     negated_from: list[str] = Field(default_factory=list)  # kinds whose negated hits mean this kind
 
+    def acting_sides(self) -> frozenset[str]:
+        """The sides whose acts this kind's rules detect (empty when no rule names an actor)."""
+        return frozenset(side for rule in self.rules for side in rule.actors)
+
 
 class WatchSpec(_Strict):
     """A watched story: topic, aliases, kinds and time windows."""

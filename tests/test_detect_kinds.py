@@ -66,3 +66,28 @@ def test_scope_flags() -> None:
     i = s.index("rejected")
     sc = analyse(s, 0, i, i + 8, False)
     assert not (sc.negation or sc.speculative or sc.future or sc.habitual)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cue", "denied"),
+    [
+        ("Tokyo denies report North Korea agreed to return the remains", "agreed", True),
+        ("Le Japon dément qu'une réponse de Pyongyang soit arrivée", "réponse", True),
+        ("北朝鮮が遺骨返還に合意したとの報道を否定", "合意", True),
+        ("日本政府否认朝鲜同意移交遗骨的报道", "同意", True),
+        ("북한이 유골 반환에 합의했다는 보도 부인", "합의", True),
+        ("North Korea agreed to return the remains, Tokyo said", "agreed", False),
+        ("North Korea denied the report and agreed to new talks", "agreed", False),
+    ],
+)
+def test_an_act_inside_a_denied_report_is_negated(sentence: str, cue: str, denied: bool) -> None:
+    s = fold(sentence)
+    i = s.index(fold(cue))
+    actor = next((s.index(a) for a in ("north korea", "北朝鮮", "朝鲜", "북한", "pyongyang") if a in s), None)
+    assert (analyse(s, actor, i, i + len(cue), False).negation == "denied report") is denied
+
+
+def test_a_denied_report_of_a_reply_is_not_a_reply() -> None:
+    res = classify(W, "Tokyo denies report North Korea agreed to hand over abductee's remains",
+                   "Japan's top government spokesman on Monday denied a weekly magazine's report.")
+    assert res.kind != "pyongyang_response"
