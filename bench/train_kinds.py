@@ -77,7 +77,7 @@ def examples(names: list[str]) -> list[Example]:
 
 def briefs(rows: list[Example]) -> list[Example]:
     """Each longer row once more as a brief: its headline and first body sentence."""
-    return [replace(r, brief=True) for r in rows if len(model_lead(r.title, r.text)) > BRIEF_SENTENCES]
+    return [replace(r, brief=True) for r in rows if len(r.lines) > BRIEF_SENTENCES]
 
 
 def train(rows: list[Example], meta: dict[str, Any]) -> KindModel:

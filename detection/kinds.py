@@ -57,7 +57,7 @@ class KindResult:
     others: tuple[str, ...] = field(default=())
     #: The kind model's opinion, when the watch has a model.
     vote: Vote | None = None
-    #: The rules' kind when the model's doubt demoted it to the default kind.
+    #: The rules' kind when the model re-labelled the act or demoted it to the default kind.
     overruled: str | None = None
 
     @property

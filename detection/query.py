@@ -131,15 +131,13 @@ class Query:
     source: str
     root: Node
 
-    @cached_property
-    def _terms(self) -> tuple[str, ...]:
-        return self._walk_terms()
-
     def terms(self) -> tuple[str, ...]:
         """Every term in the query, positive or negated."""
         return self._terms
 
-    def _walk_terms(self) -> tuple[str, ...]:
+    @cached_property
+    def _terms(self) -> tuple[str, ...]:
+        # walked once per query: evaluate() runs for every article
         out: list[str] = []
 
         def walk(n: Node) -> None:
