@@ -102,6 +102,10 @@ class Replay:
 def load_devset(path: Path = DEVSET) -> list[Row]:
     """The labelled rows of a devset JSONL, in replay order (seen day, publication time, URL)."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for r in rows:
+        # the replay reveals articles day by day (UTC): a ``seen`` time becomes its UTC day
+        if "T" in r["seen"]:
+            r["seen"] = parse_time(r["seen"]).astimezone(UTC).date().isoformat()
     rows.sort(key=replay_order)
     return rows
 
@@ -471,6 +475,27 @@ def mistakes(watch: WatchSpec, outcomes: list[Outcome]) -> list[str]:
     return lines
 
 
+def alert_mistakes(watch: WatchSpec, outcomes: list[Outcome], fired: list[Fired]) -> list[str]:
+    """Event-level alert errors as the scorer counts them (for --verbose): wrong, duplicate and missed alerts."""
+    alerting = {k for k, s in watch.kinds.items() if s.alert}
+    expected = {o.row["event"]: o.row for o in outcomes if o.row["new"] and o.row["kind"] in alerting}
+    lines, seen = [], set()
+    for f in (f for f in fired if f.why == "new"):
+        ev, r = f.row["event"], f.row
+        if ev in seen:
+            lines.append(f"ALERT-DUPLICATE {r['id']} {ev} {f.kind} {r['title'][:70]!r}")
+        elif ev not in expected or expected[ev]["kind"] != f.kind:
+            want = expected[ev]["kind"] if ev in expected else f"none ({r['kind'] or 'off-topic'})"
+            lines.append(f"ALERT-WRONG {r['id']} {ev} got={f.kind} want={want} {r['title'][:70]!r}")
+        seen.add(ev)
+    good = {f.row["event"] for f in fired if f.why == "new" and f.row["event"] in expected
+            and expected[f.row["event"]]["kind"] == f.kind}
+    for ev, r in expected.items():
+        if ev not in good:
+            lines.append(f"ALERT-MISSED {r['id']} {ev} {r['kind']} {r['title'][:70]!r}")
+    return lines
+
+
 def compare(a: Replay, b: Replay) -> list[str]:
     """Where two replays of the same rows decided differently (relevance, grouping, kind, novelty, dedupe)."""
     ea = {o.row["id"]: o for o in a.outcomes}
@@ -629,7 +654,8 @@ def main(argv: list[str] | None = None) -> int:
     replay = run(rows, direct=args.direct, db=db, progress=say)
     figs: dict[str, Any] = {"mode": mode, "articles": len(rows),
                             "events": len({r['event'] for r in rows if r['relevant']})}
-    figs.update(score(watch, replay.outcomes, replay.fired))
+    fired = decided_alerts(watch, replay.outcomes) if replay.fired is None else replay.fired
+    figs.update(score(watch, replay.outcomes, fired))
     figs.update(replay.figures)
     if args.compare and not args.direct:
         say("direct replay for --compare")
@@ -641,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"throughput at {', '.join(map(str, sorted(sizes)))} stored articles")
         figs.update(throughput(tmp, watch, rows, sizes))
     if args.verbose:
-        for line in mistakes(watch, replay.outcomes) + replay.notes:
+        for line in mistakes(watch, replay.outcomes) + alert_mistakes(watch, replay.outcomes, fired) + replay.notes:
             print(line)
     if args.json:
         for k, v in figs.items():

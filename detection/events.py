@@ -281,8 +281,9 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
         if kb is None:
             veto = True
         elif not kb.alert:
-            # a no-change development (silence, stalemate) is never the same event as an act
-            veto = b.kind != watch.default_kind
+            # a no-change development (silence, stalemate) is never the same event as an act, and a
+            # preview or analysis days before is not the event it looked ahead to
+            veto = b.kind != watch.default_kind or (firm and gap >= 2)
         elif ka.severity == "critical" or ka.priority > kb.priority:
             veto = firm and not (known_a or shared_b or (ka.severity != "critical" and (
                 a.reaction or (cross_script and gap <= 1 and ents >= 0.6 and concepts >= 0.6))))
@@ -290,7 +291,7 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
             # a decisive event's aftermath (families react, sanctions eased) is an act of its own
             # unless the headline is shared, the article's lead reports the act itself, or its
             # kind is only an angle of a same-script write-up's later sentence
-            veto = firm and not (known_a or b.kind in a.also or cross_script)
+            veto = firm and not (known_a or b.kind in a.also or (cross_script and gap <= 1))
         if veto:
             return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
     # a lesser-kind piece whose lead also reports the development's kind reacts to that event

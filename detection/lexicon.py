@@ -33,6 +33,9 @@ SPECULATIVE: tuple[str, ...] = (
     "may", "might", "could", "would", "possibly", "possible", "likely", "unlikely", "expected to", "whether",
     "expect", "expects", "expecting", "predicts", "predicted",
     "if ", "unclear", "uncertain", "awaiting", "await", "waiting for", "wait for", "ahead of", "potential",
+    # a prospect named as a noun: "a green light for contact", "the path to talks", "chances of a summit"
+    "green light for", "path to", "road to", "prospect of", "prospects of", "prospects for", "chance of", "chances of",
+    "chances for", "hopes of", "hopes for", "opening for",
     "speculat*", "rumou?r*", "hoping", "hope", "hopes", "any response", "any reply", "should",
     "見通し", "可能性", "かどうか", "か注目", "注目される", "待って", "期待", "とみられ", "予想",
     "가능성", "전망", "지 주목", "기다리", "기대", "예상", "여부",

@@ -51,6 +51,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _HANGUL_WORDS = 2
 _AFTER_SPEECH_CUES = ("hoped", "hopes", "hope", "wished", "wish", "wants", "wanted")
 _AFTER_LATIN_CUES = (
+    "not ruled out", "not be ruled out", "cannot be ruled out", "not excluded",
     "is expected", "are expected", "is awaited", "remains unclear", "not yet", "is unlikely", "is likely",
     "would", "could", "might", "may", "hoped", "hopes", "hope",
 )

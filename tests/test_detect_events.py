@@ -49,3 +49,15 @@ def test_lookup_keys_cover_index_keys_within_window() -> None:
     b = feats("Takaichi seeks summit with Kim Jong Un", "Sanae Takaichi wants a summit.", "japan_overture", 5)
     assert index_keys(a) & lookup_keys(b, W.group_window_days)
     assert all(len(k) <= 120 for k in lookup_keys(b, W.group_window_days))
+
+
+def test_a_firm_act_days_after_a_critical_event_in_another_language_stays_apart() -> None:
+    handover = feats("北朝鮮 特定失踪者とされる男性の遺骨を日本側に引き渡し",
+                     "北朝鮮は3日、日本人男性の遺骨を日本側に引き渡した。", "repatriation")
+    same_day = feats("North Korea hands Japan remains of missing man", "North Korea handed over remains on Monday.",
+                     "repatriation")
+    families = feats("Families say remains are 'not an answer', demand DNA test",
+                     "Families of Japanese abducted by North Korea said on Wednesday the remains were not an answer.",
+                     "families_position", 5)
+    assert similarity(W, same_day, handover)[0] >= W.join_threshold
+    assert similarity(W, families, handover)[0] == 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from detection.kinds import classify
+from detection.kinds import classify, decide
 from detection.scope import analyse
 from detection.terms import fold
 from detection.watch import load_default_watch
@@ -27,7 +27,8 @@ W = load_default_watch()
     ],
 )
 def test_kinds(title: str, text: str, kind: str) -> None:
-    assert classify(W, title, text).kind == kind
+    # the rules alone: the kind model's second opinion is tested in test_kindmodel.py
+    assert decide(W, title, text, None).kind == kind
 
 
 @pytest.mark.parametrize(
@@ -91,3 +92,51 @@ def test_a_denied_report_of_a_reply_is_not_a_reply() -> None:
     res = classify(W, "Tokyo denies report North Korea agreed to hand over abductee's remains",
                    "Japan's top government spokesman on Monday denied a weekly magazine's report.")
     assert res.kind != "pyongyang_response"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        # a government the watch knows only as a possible go-between, in four languages
+        ("Switzerland offers Geneva for Japan-North Korea talks on abductees", "third_party_mediation"),
+        ("Schweiz bietet Japan und Nordkorea Genf als Verhandlungsort an", "third_party_mediation"),
+        ("La Suisse propose Genève pour un dialogue entre Tokyo et Pyongyang", "third_party_mediation"),
+        ("Vietnam's foreign minister carried Takaichi message to Pyongyang, Hanoi says", "third_party_mediation"),
+    ],
+)
+def test_other_governments_mediate(title: str, kind: str) -> None:
+    assert classify(W, title, "").kind == kind
+
+
+@pytest.mark.parametrize(
+    ("title", "not_kind"),
+    [
+        # the possessed act is the object of someone else's verb: referred to, not reported
+        ("North Korea calls Takaichi's summit offer a 'cheap trick'", "japan_overture"),
+        ("Japan welcomes Seoul's offer to mediate with North Korea", "third_party_mediation"),
+        # a prospect named as a noun is no act
+        ("Seoul reads Rodong Sinmun piece as green light for Tokyo-Pyongyang contact", "talks_or_contact"),
+        # a third party reporting in a CJK headline what Kim thinks
+        ("越南副外长称金正恩“不反对”与高市会面", "pyongyang_response"),
+    ],
+)
+def test_acts_referred_to_or_reported_by_others(title: str, not_kind: str) -> None:
+    assert classify(W, title, "").kind != not_kind
+
+
+def test_the_possessor_as_subject_still_acts() -> None:
+    assert decide(W, "Takaichi's summit offer draws silence from Pyongyang", "", None).kind == "japan_overture"
+    assert decide(W, "North Korea rejects Takaichi's summit offer", "", None).kind == "pyongyang_response"
+    assert decide(W, '김여정 "일본이 먼저 태도를 바꿔야"', "", None).kind == "pyongyang_response"
+
+
+def test_a_headline_denying_the_act_outranks_the_body_stating_it() -> None:
+    res = classify(W, "Tokyo denies report North Korea agreed to let families visit graves",
+                   "Japan's government on Tuesday denied a magazine report that North Korea had agreed to let "
+                   "relatives visit burial sites, saying no such agreement existed.")
+    assert res.kind == "no_change_status"
+
+
+def test_families_without_an_article() -> None:
+    res = classify(W, "Families say remains are 'not an answer', demand DNA test", "")
+    assert res.kind == "families_position" and res.hit is not None and res.hit.sentence_index == 0

@@ -104,9 +104,10 @@ def test_a_headline_naming_north_korea_as_the_actor_keeps_its_reply() -> None:
 
 
 def test_the_model_relabels_an_act_it_reads_as_another_alerting_kind() -> None:
-    title = "Laos carries Takaichi's summit message to Pyongyang"
-    body = ("Laos's foreign minister handed Prime Minister Sanae Takaichi's message on a summit to North Korean "
-            "officials during a visit to Pyongyang, Tokyo said on Friday.")
+    # a mediator the watch does not name: the rules read Takaichi's letter as Tokyo's own overture
+    title = "Kazakhstan hands Takaichi letter to Pyongyang"
+    body = ("Kazakhstan's foreign minister handed a letter from Prime Minister Sanae Takaichi on a summit to North "
+            "Korean officials during a visit to Pyongyang, Tokyo said on Friday.")
     rules = decide(W, title, body, None)
     assert rules.kind != "third_party_mediation" and W.kinds[rules.kind].alert and rules.hit is not None
     model = _toy(f"{title} {body}", "third_party_mediation", ("background", rules.kind, "third_party_mediation"))
