@@ -411,7 +411,7 @@ def score(watch: WatchSpec, outcomes: list[Outcome], fired: list[Fired] | None =
     figs["grouping_precision"], figs["grouping_recall"], figs["grouping_f1"] = _prf(ptp, pfp, pfn)
     # alerts
     alerting = {k for k, s in watch.kinds.items() if s.alert}
-    expected = {o.row["event"]: o.row["kind"] for o in outcomes if o.row["new"] and o.row["kind"] in alerting}
+    expected = {ev: r["kind"] for ev, r in expected_alerts(watch, outcomes).items()}
     new_alerts = [f for f in fired if f.why == "new"]
     per_event = Counter(f.row["event"] for f in new_alerts)
     figs["alerts_fired"] = len(new_alerts)
@@ -475,10 +475,15 @@ def mistakes(watch: WatchSpec, outcomes: list[Outcome]) -> list[str]:
     return lines
 
 
+def expected_alerts(watch: WatchSpec, outcomes: list[Outcome]) -> dict[str, Row]:
+    """The labelled ``new`` row of each event that should alert, by event."""
+    alerting = {k for k, s in watch.kinds.items() if s.alert}
+    return {o.row["event"]: o.row for o in outcomes if o.row["new"] and o.row["kind"] in alerting}
+
+
 def alert_mistakes(watch: WatchSpec, outcomes: list[Outcome], fired: list[Fired]) -> list[str]:
     """Event-level alert errors as the scorer counts them (for --verbose): wrong, duplicate and missed alerts."""
-    alerting = {k for k, s in watch.kinds.items() if s.alert}
-    expected = {o.row["event"]: o.row for o in outcomes if o.row["new"] and o.row["kind"] in alerting}
+    expected = expected_alerts(watch, outcomes)
     lines, seen = [], set()
     for f in (f for f in fired if f.why == "new"):
         ev, r = f.row["event"], f.row

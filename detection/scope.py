@@ -173,7 +173,8 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     # content, not the act's; only a wish ("said they hoped...") makes the act a non-event
     after_cues = _AFTER_SPEECH_CUES if speech else _AFTER_LATIN_CUES
     spec = _first(lexicon.SPECULATIVE, before + " " + cue) or (
-        _first(after_cues, after) if not cjk else _first(lexicon.SPECULATIVE, after)
+        # Korean -면서 ("while doing") is no condition: 비난하면서도 is a criticism made
+        _first(after_cues, after) if not cjk else _first(lexicon.SPECULATIVE, after.replace("면서", "  "))
     )
     # Sentence-level openers: "Whether Pyongyang will respond...", "It is unclear if..."
     head = sentence[: max(0, (actor_start if actor_start is not None else cue_start))]

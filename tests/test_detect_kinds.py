@@ -140,3 +140,36 @@ def test_a_headline_denying_the_act_outranks_the_body_stating_it() -> None:
 def test_families_without_an_article() -> None:
     res = classify(W, "Families say remains are 'not an answer', demand DNA test", "")
     assert res.kind == "families_position" and res.hit is not None and res.hit.sentence_index == 0
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Japan to give $6 million through UNICEF for vaccines in North Korea", "sanctions_or_aid"),
+        ("Disparu en 1979, un Japonais rentre de Corée du Nord", "repatriation"),
+        ("KCNA: Japan must drop its hostile policy before any summit", "pyongyang_response"),
+        ('북한 외무성, 일본 제재 연장 비난하면서도 "대화 문은 열려 있다"', "pyongyang_response"),
+    ],
+)
+def test_decisions_returns_and_speakers(title: str, kind: str) -> None:
+    assert decide(W, title, "", None).kind == kind
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Japan considers giving aid to North Korea",  # speculation is no decision
+        "Corée du Nord : l'ONU dénonce des enlèvements de Japonais",  # a place before a colon labels the topic
+        'North Korean envoy: Kim "positively considering" a visit, Japan meeting not ruled out',
+    ],
+)
+def test_not_a_decision_or_not_talks(title: str) -> None:
+    res = decide(W, title, "", None)
+    assert res.kind not in ("sanctions_or_aid", "talks_or_contact") and (res.kind != "pyongyang_response" or "envoy" in title)
+
+
+def test_a_pronoun_far_from_the_last_actor_is_the_subject() -> None:
+    res = decide(W, "Japan rejects magazine story on abductee 'grave visits'",
+                 "Japan's government says a magazine report that North Korea offered to let families visit the "
+                 "graves of abductees it says are dead is untrue.", None)
+    assert res.kind not in ("japan_overture", "families_position")
