@@ -659,8 +659,7 @@ def main(argv: list[str] | None = None) -> int:
     replay = run(rows, direct=args.direct, db=db, progress=say)
     figs: dict[str, Any] = {"mode": mode, "articles": len(rows),
                             "events": len({r['event'] for r in rows if r['relevant']})}
-    fired = decided_alerts(watch, replay.outcomes) if replay.fired is None else replay.fired
-    figs.update(score(watch, replay.outcomes, fired))
+    figs.update(score(watch, replay.outcomes, replay.fired))
     figs.update(replay.figures)
     if args.compare and not args.direct:
         say("direct replay for --compare")
@@ -672,7 +671,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"throughput at {', '.join(map(str, sorted(sizes)))} stored articles")
         figs.update(throughput(tmp, watch, rows, sizes))
     if args.verbose:
-        for line in mistakes(watch, replay.outcomes) + alert_mistakes(watch, replay.outcomes, fired) + replay.notes:
+        for line in mistakes(watch, replay.outcomes) + alert_mistakes(watch, replay.outcomes, replay.fired) + replay.notes:
             print(line)
     if args.json:
         for k, v in figs.items():

@@ -313,10 +313,10 @@ def _subject(folded: str, cue_start: int, mentions: list[Mention], actors: tuple
     actor = chain[-1] if chain and chain[-1].side in actors else None
     if actor is None and chain and chain[-1].type == "place":
         # "Japan's Takaichi"/"North Korean leader" pattern: look one further back
-        cands = [m for m in chain[-3:] if m.side in actors]
         # not across a clause boundary: in "Tokyo says a report that North Korea offered …" the
         # place is the subject of its own clause
-        cands = [m for m in cands if not re.search(r"\bthat\b|[,;:]", folded[m.end : chain[-1].start])
+        cands = [m for m in chain[-3:] if m.side in actors
+                 and not re.search(r"\bthat\b|[,;:]", folded[m.end : chain[-1].start])
                  and not _SUBORDINATOR.search(folded, m.end, chain[-1].start)]
         actor = cands[-1] if cands else None
     return actor
@@ -359,9 +359,10 @@ def _modifiers_end(folded: str, actor: Mention | None, cue_start: int, mentions:
     return nearer[-1].end if nearer else None
 
 
-def _colon_speaker(folded: str, mentions: list[Mention], before: int) -> Mention | None:
-    """The actor a headline gives the floor to with a colon before ``before`` (``North Korean envoy:
-    …``, ``印尼外长：…``): the colon follows its name and at most two words of title."""
+def _colon_speaker(folded: str, mentions: list[Mention], before: int) -> tuple[int, Mention] | None:
+    """The colon (its offset) by which a headline gives the floor to an actor before ``before``, and
+    that actor (``North Korean envoy: …``, ``印尼外长：…``): the colon follows its name and at most two
+    words of title."""
     for c in _SPEAKER_COLON.finditer(folded, 0, before):
         prior = [m for m in mentions if m.end <= c.start() and m.type != "concept"]
         if not prior or _prepositional(folded, prior[-1]):
@@ -369,7 +370,7 @@ def _colon_speaker(folded: str, mentions: list[Mention], before: int) -> Mention
         title = folded[prior[-1].end : c.start()].split()
         # a bare place before a colon labels the topic ("Corée du Nord : l'ONU dénonce …")
         if len(title) <= 2 and (title or prior[-1].type != "place"):
-            return prior[-1]
+            return c.start(), prior[-1]
     return None
 
 
@@ -380,10 +381,9 @@ def _quoted_speech(folded: str, mentions: list[Mention], rule: RuleSpec) -> dict
     if not rule.actors or "said" not in rule.cues:
         return {}
     out: dict[tuple[int, int], Mention] = {}
-    colon = _SPEAKER_COLON.search(folded)
-    speaker = _colon_speaker(folded, mentions, len(folded)) if colon else None
-    if speaker is not None and speaker.side in rule.actors and colon is not None:
-        out[(colon.start(), colon.end())] = speaker
+    floor = _colon_speaker(folded, mentions, len(folded))
+    if floor is not None and floor[1].side in rule.actors:
+        out[(floor[0], floor[0] + 1)] = floor[1]
     if not is_cjk(folded):
         return out
     for q in _QUOTED.finditer(folded):
@@ -420,10 +420,10 @@ def _rule_hits(
         if cue.term == "「…」":
             # the speaker of a CJK headline quote states what it says: the quote is its predicate
             actor = spoken[(cue.start, cue.end)]
-            reporter = _colon_speaker(folded, mentions, actor.start)
+            floor = _colon_speaker(folded, mentions, actor.start)
             if (speaker_sides - set(rule.actors) - {"families"}
                     and any(h.end <= actor.start for h in compiled(lexicon.SPEECH).find(folded))) or (
-                    reporter is not None and reporter.side not in rule.actors and reporter.side != "families"):
+                    floor is not None and floor[1].side not in rule.actors and floor[1].side != "families"):
                 # "越南副外长称金正恩「不反对」": someone else reports what the actor thinks
                 rejected.append({"kind": kind, "sentence_index": idx, "cue": cue.term,
                                  "blocked": "third_party_mental:reported speech"})
