@@ -55,7 +55,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from parsers.boilerplate import FURNITURE_TAGS, is_boilerplate_line, is_boilerplate_node, paywall_marker
-from parsers.dates import parse_date
+from parsers.dates import newsroom_zone, parse_date
 from parsers.errors import ArticleParseError
 from parsers.lang import detect_language, normalize_lang
 from parsers.models import Article, DateValue
@@ -396,11 +396,13 @@ def _date_candidates(
     tree: Any, metas: dict[str, list[str]], ld: dict[str, Any], url: str, now: datetime, langs: list[str],
     body_first: list[str],
 ) -> tuple[DateValue | None, DateValue | None]:
+    zone = newsroom_zone(langs[0] if langs else None)
+
     def first(cands: Iterable[tuple[str, str]]) -> DateValue | None:
         for source, raw in cands:
             if not raw or len(raw) > 300:
                 continue
-            dt = parse_date(raw, now=now, languages=langs)
+            dt = parse_date(raw, now=now, languages=langs, assume_tz=zone)
             if dt is not None:
                 return DateValue(dt, source)
         return None

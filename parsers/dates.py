@@ -7,7 +7,8 @@ names (``Sunday, November 17, 2019``, ``Jan 13, 2026 (00:55 UTC)``, ``16 févrie
 2026``, ``16 февраля 2026``), relative phrases (``2 hours ago``, ``yesterday``,
 ``3時間前``) against ``now``, and finally dateparser on short strings.
 
-Naive values are taken as UTC unless ``assume_tz`` says otherwise; explicit
+Naive values are taken as UTC unless ``assume_tz`` says otherwise (a bare date
+keeps its calendar day at midnight UTC; a time of day is read in ``assume_tz``); explicit
 offsets and zone abbreviations (JST, KST, CET, ET, ...) are honoured. Values
 before 1990 or later than ``now`` + 1 day are rejected (``None``): a wrong date is
 worse than no date for a story timeline.
@@ -278,7 +279,14 @@ def parse_date(
     ref = ref.astimezone(UTC)
     langs = [x.lower() for x in (languages or ())]
     cleaned = normalize_text(text[:_MAX_INPUT])
-    default_tz = assume_tz or UTC
+    found = _first_plausible(cleaned, ref, UTC, langs)
+    if assume_tz is None or found is None or (found.hour, found.minute, found.second) == (0, 0, 0):
+        # a bare date keeps its calendar day (midnight UTC); only a time of day moves with the zone
+        return found
+    return _first_plausible(cleaned, ref, assume_tz, langs)
+
+
+def _first_plausible(cleaned: str, ref: datetime, default_tz: tzinfo, langs: list[str]) -> datetime | None:
     for cand in _candidates(cleaned, ref, default_tz, langs):
         if plausible(cand, ref):
             return cand
@@ -286,6 +294,21 @@ def parse_date(
     if fallback is not None and plausible(fallback, ref):
         return fallback
     return None
+
+
+#: Where a language's newsrooms sit, for dates printed without a zone: a Japanese or Korean page's
+#: ``2026年11月21日 10:30`` is Tokyo/Seoul time, a Chinese one Beijing/Taipei time. Languages spoken
+#: across many zones (English, Spanish, French...) get none and stay UTC.
+_NEWSROOM_ZONES: dict[str, tzinfo] = {
+    "ja": timezone(timedelta(hours=9)),
+    "ko": timezone(timedelta(hours=9)),
+    "zh": timezone(timedelta(hours=8)),
+}
+
+
+def newsroom_zone(lang: str | None) -> tzinfo | None:
+    """The zone a page in ``lang`` prints its naive times in, or None when the language spans many zones."""
+    return _NEWSROOM_ZONES.get((lang or "").split("-")[0].lower())
 
 
 def date_value(

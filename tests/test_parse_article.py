@@ -76,6 +76,27 @@ def test_relative_date_uses_fetched_at() -> None:
     assert art.published == datetime(2026, 2, 28, 22, 0, tzinfo=UTC)
 
 
+JA_BODY = "<p>高市首相は北朝鮮との首脳会談の実現に強い意欲を示し、拉致被害者の家族と官邸で面会した。</p>" * 3
+
+
+@pytest.mark.parametrize(
+    ("lang", "body", "expected"),
+    [
+        # a Japanese or Korean page prints Tokyo/Seoul time without saying so
+        ("ja", '<span class="date">2026年2月16日 14時05分</span>' + JA_BODY, datetime(2026, 2, 16, 5, 5, tzinfo=UTC)),
+        ("ja", '<meta name="sailthru.date" content="2026-02-16 14:05:00">' + JA_BODY, datetime(2026, 2, 16, 5, 5, tzinfo=UTC)),
+        # an explicit offset or zone still wins
+        ("ja", '<span class="date">2026-02-16T14:05:00Z</span>' + JA_BODY, datetime(2026, 2, 16, 14, 5, tzinfo=UTC)),
+        # English spans many zones: a naive time stays UTC
+        ("en", '<span class="date">2026-02-16 14:05</span>' + BODY, datetime(2026, 2, 16, 14, 5, tzinfo=UTC)),
+    ],
+)
+def test_naive_times_in_the_newsroom_zone(lang: str, body: str, expected: datetime) -> None:
+    art = parse_article(page(body=body, lang=lang, h1="首相、首脳会談に意欲" if lang == "ja" else "Tokyo waits"),
+                        "https://x.example/a", FETCHED)
+    assert art.published == expected
+
+
 def test_title_suffix_removed() -> None:
     head = '<title>Tokyo waits for Pyongyang | Harbour Chronicle</title><meta property="og:site_name" content="Harbour Chronicle">'
     art = parse_article(page(head, h1=""), "https://harbour.example/a")
