@@ -23,6 +23,10 @@ from storage.models import Development
 
 #: Lead sentence index (0 = headline) from which a kind hit is too weak to open an alerting development.
 WEAK_FROM = 3
+#: A firmer report of a development's kind within this many days (sources, then the official
+#: statement) gets this much more similarity: it is most likely the same act, confirmed.
+ESCALATION_DAYS = 3
+ESCALATION_BONUS = 0.1
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,12 @@ def detect(
                     score, detail = s2, {**d2, "against": "latest article"}
             except (KeyError, ValueError):
                 pass
+        if (score > 0 and dev.kind == kind and spec.escalation_alerts and "veto" not in detail
+                and certainty > int((dev.features or {}).get("certainty", 1)) and int(detail.get("days", 99)) <= ESCALATION_DAYS):
+            # an official statement of what sources reported days before is that report confirmed,
+            # an escalation of one development, not a second one
+            score += ESCALATION_BONUS
+            detail = {**detail, "confirms": True, "score": round(score, 3)}
         scored.append({"development_id": dev.id, **detail})
         if score >= watch.join_threshold and (best is None or score > best[1]):
             best = (dev, score, detail)

@@ -237,7 +237,15 @@ def _jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
 
 
 def _scripts(terms: frozenset[str]) -> frozenset[str]:
-    return frozenset("cjk" if is_cjk(t) else "latin" for t in terms)
+    """The script a headline is written in: a Japanese headline naming ``FAO`` or ``WHO`` is still Japanese."""
+    cjk = sum(1 for t in terms if is_cjk(t))
+    if not terms:
+        return frozenset()
+    if cjk * 4 >= len(terms) * 3:
+        return frozenset({"cjk"})
+    if cjk * 4 <= len(terms):
+        return frozenset({"latin"})
+    return frozenset({"cjk", "latin"})
 
 
 def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[float, dict[str, Any]]:

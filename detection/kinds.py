@@ -17,7 +17,7 @@ from typing import Any
 from detection import lexicon
 from detection.entities import Mention, entity_index
 from detection.kindmodel import KindModel, Vote, model_for, model_lead
-from detection.scope import analyse
+from detection.scope import analyse, headline_denies_report
 from detection.terms import Hit, compiled, fold, is_cjk
 from detection.text import clean_title, lead_sentences
 from detection.watch import KindSpec, RuleSpec, WatchSpec
@@ -121,7 +121,7 @@ _EXPLAINER = re.compile(
     # a headline whose second half asks why/how ("Fifty years of false dawns: why the talks fail")
     r"[:\u2013\u2014-]\s*(why|how|what explains|what went wrong)\s|"
     r"\banniversary\b|^(\w+|\d+) years (after|on|since|ago)\b|\blooking back\b|\ba look back\b|"
-    r"から\d+年|\d+周年|\d+주년|이후 \d+년|\d+年を迎え|\d+년을 맞|周年之际|^解説|^社説|^<?分析|^해설|^사설|^분석"
+    r"から\d+年(?!ぶり)|\d+周年|\d+주년|이후 \d+년|\d+年を迎え|\d+년을 맞|周年之际|^解説|^社説|^<?分析|^해설|^사설|^분석"
 )
 _LINK_WORDS = frozenset(["of", "by", "from", "abducted", "kidnapped", "taken", "seized", "held", "detained",
                          "the", "a", "an", "to", "in", "for", "on", "with", "against", "toward", "towards"])
@@ -511,9 +511,45 @@ def decide(watch: WatchSpec, title: str, text: str, model: KindModel | None) -> 
         # explainers, Q&As, anniversary and look-back pieces recount events; they report none
         return KindResult(watch.default_kind, None, ({"kind": "*", "blocked": "explainer headline"},))
     res = _by_rules(watch, title, text)
-    if model is None or not set(model.classes) <= set(watch.kinds):
-        return res
-    return _second_opinion(watch, res, model.vote(model_lead(title, text)))
+    if model is not None and set(model.classes) <= set(watch.kinds):
+        res = _second_opinion(watch, res, model.vote(model_lead(title, text)))
+    claimed = _claimed_side(watch, fold(clean_title(title)))
+    if claimed is not None and watch.kinds[res.kind].alert and claimed in watch.kinds[res.kind].acting_sides():
+        # "Duma deputy: Kim 'not against' meeting Takaichi", "Selon X, Kim serait prêt...": a third
+        # party telling what an actor thinks reports no act of that actor
+        blocked = {"kind": res.kind, "blocked": f"third-party claim about {claimed} in the headline"}
+        return replace(res, kind=watch.default_kind, hit=None, rejected=(blocked, *res.rejected),
+                       overruled=res.overruled or res.kind)
+    return res
+
+
+#: A headline handing the floor to someone: "According to X, ...", "X: ..." (the speaker part).
+_ATTRIBUTION = re.compile(
+    r"^(?:according to|selon|según|laut|по словам|据)\s+(?P<a>[^,:;]{2,60})[,:]|^(?P<b>[^:：]{2,40})[:：]")
+#: Who may speak for others: a headline speaker part without one is a label ("Analysis:", "Live:").
+_SPEAKER_NOUNS = compiled((
+    "lawmaker*", "legislator*", "deputy", "mp", "senator", "diplomat*", "envoy*", "analyst*", "expert*", "official*",
+    "adviser", "advisor", "professor", "scholar", "source*", "депутат*", "сенатор*", "дипломат*", "эксперт*", "посол",
+    "политолог*", "議員", "外交官", "専門家", "特使", "의원", "외교관", "전문가", "특사", "议员", "专家", "député*",
+    "diplomate*", "envoyé*", "diputad*", "diplomátic*", "expert*", "enviad*", "abgeordnete*", "gesandte*", "experte*",
+))
+
+
+def _claimed_side(watch: WatchSpec, headline: str) -> str | None:
+    """The side whose state of mind a third party's headline claim tells ("X: Kim is ready to ..."), if any."""
+    m = _ATTRIBUTION.search(headline)
+    if m is None:
+        return None
+    speaker = m.group("a") or m.group("b") or ""
+    index = entity_index(watch.entities)
+    speaker_sides = {x.side for x in index.mentions(speaker) if x.type != "concept"}
+    if not (m.group("a") or speaker_sides or _SPEAKER_NOUNS.any(speaker)):
+        return None  # a label or a place, not a speaker
+    claim = headline[m.end():]
+    if not compiled(lexicon.MENTAL + lexicon.NOT_AGAINST).any(claim):
+        return None
+    said = [x.side for x in index.mentions(claim) if x.type != "concept" and x.side not in speaker_sides]
+    return said[0] if said else None
 
 
 def _second_opinion(watch: WatchSpec, res: KindResult, vote: Vote) -> KindResult:
@@ -611,6 +647,12 @@ def _by_rules(watch: WatchSpec, title: str, text: str) -> KindResult:
                   and prio.get(h.rule.removeprefix("negated "), 0) >= prio[best.kind]]
         if denied:
             best = max(denied, key=rank)
+        elif lead[0] == clean_title(title) and headline_denies_report(folded[0]):
+            # "Report: North Korea agreed to a summit - Tokyo denies": the body tells what was denied
+            nc = next((k for k, s in watch.ordered_kinds() if best.kind in s.negated_from), None)
+            if nc is not None:
+                best = KindHit(nc, f"negated {best.kind}", 0, lead[0], "denied report (headline)", None, 2,
+                               best.score, 0)
     if not verb_final[best.sentence_index]:
         # in an SVO sentence the first predicate is the main one: when it is negated ("Japan has yet
         # to agree on when two nationals Pyongyang says are alive will return"), a later cue belongs

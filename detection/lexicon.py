@@ -28,6 +28,14 @@ REFUSAL: tuple[str, ...] = (
     "reject*", "refus*", "rebuff*", "ruled out", "rules out", "rule out", "turned down", "shut* the door on",
     "shut* door on", "called off", "cancel*", "拒否", "拒絶", "거부", "거절", "拒绝", "отверг*", "rechaz*", "refus*",
 )
+# A negated exclusion before a predicate keeps it possible, not negated ("did not rule out contacts",
+# "не исключила контакты", 接触を排除しない): a prospect, like "contacts have not been ruled out".
+LITOTES: tuple[str, ...] = (
+    "not rule out", "not ruling out", "did not rule out", "does not rule out", "didn't rule out", "doesn't rule out",
+    "не исключ*", "не исключа*", "n'exclut pas", "n'a pas exclu", "no descarta", "no descartó", "no ha descartado",
+    "schließt nicht aus", "schloss nicht aus", "nicht ausgeschlossen", "排除しない", "排除せず", "排除しなかった",
+    "배제하지 않", "不排除", "未排除",
+)
 # Speculation, conditions, questions and expectations: the event has not (certainly) happened.
 SPECULATIVE: tuple[str, ...] = (
     "may", "might", "could", "would", "possibly", "possible", "likely", "unlikely", "expected to", "whether",
@@ -100,6 +108,11 @@ MENTAL: tuple[str, ...] = (
     "believes", "hopes", "feels", "positive about", "receptive",
     "意向", "前向き", "関心", "望んで", "의향", "관심", "원하", "긍정적", "愿意", "有意", "兴趣", "积极",
     "готов", "хочет", "заинтересован", "dispuesto", "interesado", "prêt", "intéressé",
+)
+# Litotes of willingness: "not against", "не против", "pas opposé", "nicht abgeneigt", 反対しない.
+NOT_AGAINST: tuple[str, ...] = (
+    "not against", "not opposed", "не против", "не возражает", "pas opposé", "pas hostile", "no se opone",
+    "nicht abgeneigt", "nicht dagegen", "反対しない", "반대하지 않", "不反对", "serait prêt", "sería",
 )
 # Hedges that make a reported act less than official (raises to official when absent).
 HEDGE: tuple[str, ...] = (

@@ -44,6 +44,12 @@ _QUESTION = re.compile(r"^[^.;!。！:：]*[?？]\s*[\"'”」』)]*\s*$")
 # then names it (否认…的报道): a cue inside the reported clause is denied
 _DENIED_AFTER = re.compile(r"(?:報道|報じ|보도)[^。.]{0,6}?(?:否定|否認|부인)")
 _DENIED_AROUND = re.compile(r"否认[^。]{0,40}?报道")
+#: A headline closing on a denial: "Report: North Korea agreed to a summit - Tokyo denies", 「…報道 政府は否定」
+_DENIED_TAIL = re.compile(
+    r"(?:\s[-–—]\s|[;,]\s*)[^-–—;:,]{0,30}?\b(?:denies|denied|dementiert|dementieren|dément|démenti|desmiente|desmintió"
+    r"|опроверга\w*|опроверг\w*)\b[^-–—;:,]{0,20}$"
+    r"|[、,，]\s*[^、,，。]{0,8}?(?:否定|否認|부인|否认)[^、,，。]{0,4}$"
+)
 _FIRST_SINCE = re.compile(r"\bfirst\b[^.;]*$")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 #: Korean writes spaces between words: a predicate's endings and auxiliaries ("담화 낼 가능성",
@@ -112,6 +118,12 @@ def _denied_report(sentence: str, actor_start: int | None, cue_start: int, cue_e
     return ""
 
 
+def headline_denies_report(headline: str) -> bool:
+    """Whether a (folded) headline says the act it reports was denied ("Tokyo denies report ...", "... - Tokio dementiert")."""
+    return bool(_first(lexicon.DENIED_REPORT, headline) or _DENIED_TAIL.search(headline)
+                or _DENIED_AFTER.search(headline) or _DENIED_AROUND.search(headline))
+
+
 def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int,
             third_party_speaker: bool, speech: bool = False, verb_second: bool = False,
             scope_start: int | None = None, headline: bool = False) -> Scope:
@@ -162,7 +174,8 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
         # predicate keeps its negation to itself
         cut = max((m.end() for m in _INNER_BREAK.finditer(sentence, lo, cue_start)), default=lo)
         local = sentence[cut:cue_start]
-    neg = _first(lexicon.NEGATION, local) or (_first(lexicon.REFUSAL, before) if not cjk else "")
+    litotes = _first(lexicon.LITOTES, before + " " + cue + " " + (after if cjk else ""))
+    neg = "" if litotes else _first(lexicon.NEGATION, local) or (_first(lexicon.REFUSAL, before) if not cjk else "")
     neg = neg or _denied_report(sentence, actor_start, cue_start, cue_end, cjk)
     if not cjk and not neg and not speech:
         neg = _first(("not yet", "yet to", "no "), after)
@@ -172,7 +185,7 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     # after a speech verb comes what was said: its modality ("said it would...") is the
     # content, not the act's; only a wish ("said they hoped...") makes the act a non-event
     after_cues = _AFTER_SPEECH_CUES if speech else _AFTER_LATIN_CUES
-    spec = _first(lexicon.SPECULATIVE, before + " " + cue) or (
+    spec = litotes or _first(lexicon.SPECULATIVE, before + " " + cue) or (
         # Korean -면서 ("while doing") is no condition: 비난하면서도 is a criticism made
         _first(after_cues, after) if not cjk else _first(lexicon.SPECULATIVE, after.replace("면서", "  "))
     )

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from detection.countries import country_names
 from detection.errors import QuerySyntaxError, WatchConfigError
 from detection.query import Query, parse
 
@@ -78,6 +79,34 @@ class RuleSpec(_Strict):
     note: str = ""
 
 
+class CountriesSpec(_Strict):
+    """Every country the watch does not list itself, as an actor on ``side`` (see detection.countries)."""
+
+    side: str = "third_country"
+    languages: list[str] = Field(default_factory=lambda: ["en", "ja", "ko", "zh", "ru", "fr", "es", "de"])
+    #: Country names that are also ordinary words somewhere (``Chad``, 인도 in 인도적, インド in インド太平洋).
+    exclude: list[str] = Field(default_factory=list)
+
+
+def _with_countries(data: Any) -> Any:
+    """Raw watch data with ``countries:`` expanded into one ``country_xx`` entity per country it names."""
+    if not isinstance(data, dict) or not data.get("countries"):
+        return data
+    spec = data["countries"] if isinstance(data["countries"], CountriesSpec) else CountriesSpec.model_validate(
+        data["countries"])
+    entities = dict(data.get("entities") or {})
+    owned: set[str] = set()
+    for ent in entities.values():
+        names = ent.names if isinstance(ent, EntitySpec) else (ent.get("names") or []) if isinstance(ent, dict) else []
+        owned.update(str(n).casefold() for n in names)
+    for code, names in country_names(tuple(spec.languages), frozenset(spec.exclude)).items():
+        key = f"country_{code.lower()}"
+        if key in entities or any(n.casefold() in owned for n in names):
+            continue  # the watch names this country itself
+        entities[key] = {"type": "place", "side": spec.side, "names": list(names)}
+    return {**data, "entities": entities}
+
+
 class KindSpec(_Strict):
     """A development kind: label, whether and how it alerts, and the rules that detect it."""
 
@@ -109,6 +138,13 @@ class WatchSpec(_Strict):
     join_threshold: float = 0.42
     #: A learned second opinion on kinds (``detection.kindmodel``): a file path or ``package:pkg/file``.
     kind_model: str | None = None
+    #: Every other country as an actor (expanded into ``entities`` when the watch loads).
+    countries: CountriesSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_countries(cls, data: Any) -> Any:
+        return _with_countries(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> WatchSpec:

@@ -85,3 +85,21 @@ def test_watch_validation_rejects_unknown_fields() -> None:
     data["topic"]["query"] = "(a OR"
     with pytest.raises(WatchConfigError):
         watch_from_dict(data)
+
+
+def test_an_official_statement_days_after_a_sourced_report_confirms_it(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    with Session(engine) as s, s.begin():
+        first = _run(s, "https://w.example/r1", "North Korea reportedly answers Japan in writing",
+                     "North Korea has answered Japan's proposal for talks in a written message, a Seoul daily "
+                     "reported on Monday, citing unnamed government sources.", AS_OF - timedelta(days=2, hours=2))
+        assert first.created and first.is_new and first.kind == "pyongyang_response"
+        official = _run(s, "https://w.example/r2", "Pyongyang confirms written message to Tokyo",
+                        "North Korea's foreign ministry said on Wednesday it had conveyed its position to Japan in "
+                        "writing and proposed a second round of talks in July, KCNA reported.", AS_OF - timedelta(hours=1))
+        assert official.development_id == first.development_id and not official.is_new
+        assert official.escalated
+        cand = official.explanation["candidates"][0]
+        assert cand["development_id"] == first.development_id and cand.get("confirms") is True
+    engine.dispose()

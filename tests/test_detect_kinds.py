@@ -173,3 +173,96 @@ def test_a_pronoun_far_from_the_last_actor_is_the_subject() -> None:
                  "Japan's government says a magazine report that North Korea offered to let families visit the "
                  "graves of abductees it says are dead is untrue.", None)
     assert res.kind not in ("japan_overture", "families_position")
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # a headline closing on the denial: the body tells what was denied
+        ("Bericht: Nordkorea soll Gipfel mit Japan in Phnom Penh zugestimmt haben – Tokio dementiert",
+         "Nordkorea hat nach Angaben zweier Diplomaten einem Gipfeltreffen mit Japan in Phnom Penh zugestimmt."),
+        ("Doha summit report, Tokyo denies",
+         "North Korea has agreed to hold a summit with Japan in Doha in the autumn, a Seoul daily reported."),
+    ],
+)
+def test_a_headline_closing_on_a_denial_denies_the_body(title: str, body: str) -> None:
+    res = decide(W, title, body, None)
+    assert res.kind == "no_change_status" and res.hit is not None and res.hit.cue == "denied report (headline)"
+
+
+def test_a_subject_denying_is_no_denied_report() -> None:
+    # North Korea denying something is its own statement, not a report denied by Tokyo
+    assert decide(W, "North Korea denies Japan's claim on abductees, says issue closed", "", None).kind == "pyongyang_response"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["КНДР не исключила контакты с Японией при посредничестве Катара",
+     "North Korea did not rule out contacts with Japan in Doha"],
+)
+def test_not_ruling_out_is_no_negation(title: str) -> None:
+    # litotes: "did not rule out contacts" keeps contacts possible; it is no report that nothing happened
+    res = decide(W, title, "", None)
+    assert res.kind != "no_change_status"
+    assert any(str(r.get("blocked", "")).startswith("speculative") for r in res.rejected)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Депутат Госдумы: Ким Чен Ын «не против» встречи с японским премьером",
+        "Selon l'envoyé Chhun Vireak, Kim Jong Un serait « prêt » à rencontrer Sanae Takaichi",
+        "Russian lawmaker: Kim Jong Un ready to meet Takaichi",
+    ],
+)
+def test_a_third_party_headline_claim_about_kim_is_no_act(title: str) -> None:
+    body = "North Korea has not commented. Pyongyang's state media made no mention of Japan."
+    res = classify(W, title, body)
+    assert not W.kinds[res.kind].alert
+
+
+def test_a_speaker_label_is_not_a_claim() -> None:
+    # "KCNA:" is North Korea's own voice; "Analysis:" is a label, not a speaker
+    assert classify(W, "KCNA: Kim Jong Un ready to meet Takaichi if Japan drops preconditions", "").kind == "pyongyang_response"
+
+
+def test_years_since_is_no_explainer_in_japanese() -> None:
+    # 49年ぶりの帰国: a return after 49 years is news, not a look-back piece
+    res = decide(W, "畠山芳郎さんの遺骨 羽田に到着 北朝鮮から49年ぶりの帰国",
+                 "北朝鮮から引き渡された畠山さんの遺骨が18日午後、羽田空港に到着しました。\n\n"
+                 "畠山さんは1978年に酒田市で行方が分からなくなり、拉致の可能性が指摘されていました。", None)
+    assert res.kind == "repatriation"
+    assert not any(r.get("blocked") == "explainer headline" for r in res.rejected)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("Kazakhstan offers to host Japan-North Korea talks in Astana", "country_kz"),
+        ("カザフスタンが日朝協議の開催地を提供", "country_kz"),
+        ("Президент Казахстана передал послание Такаити", "country_kz"),
+        ("Norway's foreign minister carried Takaichi's letter", "country_no"),
+    ],
+)
+def test_every_other_country_is_a_third_country(text: str, entity: str) -> None:
+    from detection.entities import entity_index
+    found = {m.entity: m.side for m in entity_index(W.entities).mentions(fold(text))}
+    assert found.get(entity) == "third_country"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["인도적 지원을 결정했다", "自由で開かれたインド太平洋", "Chad Smith met Jordan in Georgia", "경제 제재 수단"],
+)
+def test_country_names_that_are_ordinary_words_are_left_out(text: str) -> None:
+    from detection.entities import entity_index
+    assert not [m for m in entity_index(W.entities).mentions(fold(text)) if m.entity.startswith("country_")]
+
+
+def test_a_listed_country_keeps_its_own_entity() -> None:
+    assert "country_vn" not in W.entities and "country_cn" not in W.entities and "vietnam" in W.entities
+
+
+def test_a_third_country_mediator_nobody_listed() -> None:
+    res = decide(W, "Kazakhstan offers to host Japan-North Korea talks, relays Takaichi's message", "", None)
+    assert res.kind == "third_party_mediation"
