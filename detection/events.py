@@ -238,9 +238,9 @@ def _jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
 
 def _scripts(terms: frozenset[str]) -> frozenset[str]:
     """The script a headline is written in: a Japanese headline naming ``FAO`` or ``WHO`` is still Japanese."""
-    cjk = sum(1 for t in terms if is_cjk(t))
     if not terms:
         return frozenset()
+    cjk = sum(1 for t in terms if is_cjk(t))
     if cjk * 4 >= len(terms) * 3:
         return frozenset({"cjk"})
     if cjk * 4 <= len(terms):
