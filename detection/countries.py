@@ -4,8 +4,8 @@ A watch lists the governments it knows by hand (with capitals, adjectives and sp
 variants). Any other government may still carry a message or offer a venue tomorrow, so a watch
 can ask for *every other* country as an actor on one side (``countries:`` in the watch). Names
 come from the Unicode CLDR territory tables, filtered for what would match ordinary words: short
-Latin names, katakana shorter than three characters, two-syllable Korean names that are also
-common words, and the watch's own ``exclude`` list. A name some listed entity already owns stays
+Latin names, katakana shorter than three characters, and the watch's own ``exclude`` list (which
+holds the two-syllable Korean and Chinese names that are also common words). A name some listed entity already owns stays
 that entity's.
 """
 
@@ -17,12 +17,14 @@ from functools import lru_cache
 from babel import Locale
 
 #: Regions, groupings and dependencies that are no government of their own.
-_NOT_STATES = frozenset(
-    ["AC", "AQ", "AS", "AW", "AX", "BL", "BM", "BQ", "BV", "CC", "CK", "CP", "CQ", "CW", "CX", "DG", "EA", "EH", "EU", "EZ", "FK", "FO", "GF", "GG", "GI", "GL", "GP", "GS", "GU", "HK", "HM", "IC", "IM", "IO", "JE", "KY", "MF", "MO", "MP", "MQ", "MS", "NC", "NF", "NU", "PF", "PM", "PN", "PR", "PS", "QO", "RE", "SH", "SJ", "SX", "TA", "TC", "TF", "TK", "UM", "UN", "VG", "VI", "WF", "XA", "XB", "XK", "YT", "ZZ"]
-)
+_NOT_STATES = frozenset([
+    "AC", "AQ", "AS", "AW", "AX", "BL", "BM", "BQ", "BV", "CC", "CK", "CP", "CQ", "CW", "CX", "DG", "EA", "EH", "EU", "EZ",
+    "FK", "FO", "GF", "GG", "GI", "GL", "GP", "GS", "GU", "HK", "HM", "IC", "IM", "IO", "JE", "KY", "MF", "MO", "MP", "MQ",
+    "MS", "NC", "NF", "NU", "PF", "PM", "PN", "PR", "PS", "QO", "RE", "SH", "SJ", "SX", "TA", "TC", "TF", "TK", "UM", "UN",
+    "VG", "VI", "WF", "XA", "XB", "XK", "YT", "ZZ",
+])
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KANA = re.compile(r"^[\u30a0-\u30ff]+$")
-_HANGUL = re.compile(r"^[\uac00-\ud7af]+$")
 
 
 def _variants(name: str) -> list[str]:
@@ -38,9 +40,7 @@ def _usable(name: str) -> bool:
     """Whether ``name`` is specific enough to mean the country wherever it appears."""
     if _KANA.match(name):
         return len(name) >= 3
-    if _HANGUL.match(name):
-        return len(name) >= 2
-    if any(ord(ch) > 0x2E80 for ch in name):  # Chinese characters
+    if any(ord(ch) > 0x2E80 for ch in name):  # Chinese characters and Hangul: two suffice
         return len(name) >= 2
     return len(name) >= 4
 

@@ -507,13 +507,14 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
 
 def decide(watch: WatchSpec, title: str, text: str, model: KindModel | None) -> KindResult:
     """``classify`` with the given kind model (None: the rules alone)."""
-    if _EXPLAINER.search(fold(clean_title(title))):
+    headline = fold(clean_title(title))
+    if _EXPLAINER.search(headline):
         # explainers, Q&As, anniversary and look-back pieces recount events; they report none
         return KindResult(watch.default_kind, None, ({"kind": "*", "blocked": "explainer headline"},))
     res = _by_rules(watch, title, text)
     if model is not None and set(model.classes) <= set(watch.kinds):
         res = _second_opinion(watch, res, model.vote(model_lead(title, text)))
-    claimed = _claimed_side(watch, fold(clean_title(title)))
+    claimed = _claimed_side(watch, headline)
     if claimed is not None and watch.kinds[res.kind].alert and claimed in watch.kinds[res.kind].acting_sides():
         # "Duma deputy: Kim 'not against' meeting Takaichi", "Selon X, Kim serait prêt...": a third
         # party telling what an actor thinks reports no act of that actor
@@ -531,7 +532,7 @@ _SPEAKER_NOUNS = compiled((
     "lawmaker*", "legislator*", "deputy", "mp", "senator", "diplomat*", "envoy*", "analyst*", "expert*", "official*",
     "adviser", "advisor", "professor", "scholar", "source*", "депутат*", "сенатор*", "дипломат*", "эксперт*", "посол",
     "политолог*", "議員", "外交官", "専門家", "特使", "의원", "외교관", "전문가", "특사", "议员", "专家", "député*",
-    "diplomate*", "envoyé*", "diputad*", "diplomátic*", "expert*", "enviad*", "abgeordnete*", "gesandte*", "experte*",
+    "envoyé*", "diputad*", "diplomátic*", "enviad*", "abgeordnete*", "gesandte*",  # diplomat*, expert* cover fr/de
 ))
 
 

@@ -92,8 +92,7 @@ def _with_countries(data: Any) -> Any:
     """Raw watch data with ``countries:`` expanded into one ``country_xx`` entity per country it names."""
     if not isinstance(data, dict) or not data.get("countries"):
         return data
-    spec = data["countries"] if isinstance(data["countries"], CountriesSpec) else CountriesSpec.model_validate(
-        data["countries"])
+    spec = CountriesSpec.model_validate(data["countries"])
     entities = dict(data.get("entities") or {})
     owned: set[str] = set()
     for ent in entities.values():
