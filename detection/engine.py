@@ -23,6 +23,8 @@ from storage.models import Development
 
 #: Lead sentence index (0 = headline) from which a kind hit is too weak to open an alerting development.
 WEAK_FROM = 3
+#: The kind model's reading of a lead where no rule fired counts for grouping from this probability.
+HINT_FROM = 0.3
 #: A firmer report of a development's kind within this many days (sources, then the official
 #: statement) gets this much more similarity: it is most likely the same act, confirmed.
 ESCALATION_DAYS = 3
@@ -92,7 +94,10 @@ def detect(
     published = _aware(article.published)
     when = published or as_of
     # how firmly the lead states the kind (headline > first sentence > later): see similarity()
-    feats = extract(watch, title, article.text, kind, when, kres.others, strength=kres.strength)
+    vote = kres.vote
+    hint = (vote.kind if kres.hit is None and kres.overruled is None and vote is not None and vote.kind != kind
+            and vote.probability >= HINT_FROM else "")
+    feats = extract(watch, title, article.text, kind, when, kres.others, strength=kres.strength, hint=hint)
     spec = watch.kinds[kind]
     certainty = kres.hit.certainty if kres.hit else 1
 

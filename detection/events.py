@@ -155,6 +155,9 @@ class EventFeatures:
     reaction: bool = False
     #: How firmly the lead states the kind (see detection.kinds.KindResult.strength; 3 = headline).
     strength: int = STRONGEST
+    #: The act the kind model reads in a lead where no rule found one (a hometown piece on a
+    #: return, an analysis of a statement): never alerted, it only lines the piece up with its event.
+    hint: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-friendly form (stored in ``developments.features``)."""
@@ -169,6 +172,7 @@ class EventFeatures:
             **({"also": sorted(self.also)} if self.also else {}),
             **({"reaction": True} if self.reaction else {}),
             "strength": self.strength,
+            **({"hint": self.hint} if self.hint else {}),
         }
 
     @staticmethod
@@ -185,6 +189,7 @@ class EventFeatures:
             frozenset(d.get("also", ())),
             bool(d.get("reaction", False)),
             int(d.get("strength", STRONGEST)),
+            str(d.get("hint", "")),
         )
 
 
@@ -205,7 +210,7 @@ def headline_terms(text: str) -> set[str]:
 
 
 def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime,
-            also: tuple[str, ...] | frozenset[str] = (), strength: int = STRONGEST) -> EventFeatures:
+            also: tuple[str, ...] | frozenset[str] = (), strength: int = STRONGEST, hint: str = "") -> EventFeatures:
     """Event features from the headline and the first sentences of the body."""
     title = clean_title(title)
     sents = content_sentences(title, text)
@@ -220,7 +225,7 @@ def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime,
     years = frozenset(int(y) for y in _YEAR.findall(head))
     return EventFeatures(
         kind, entities, concepts, distinct, frozenset(headline_terms(head)), years, when.date(), frozenset(also),
-        compiled(lexicon.REACTION).any(fold(head)), strength,
+        compiled(lexicon.REACTION).any(fold(head)), strength, hint,
     )
 
 
@@ -308,7 +313,11 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
         (b.kind in a.also and ka.priority < kb.priority) or (a.reaction and ka.severity != "critical")))
     if reaction:
         detail["reaction_to"] = b.kind
-    kindish = same_kind or reaction or known_a or shared_b
+    # the kind model reads the development's act in a lead where no rule found one
+    hinted = not same_kind and bool(a.hint) and a.hint == b.kind
+    if hinted:
+        detail["hint"] = a.hint
+    kindish = same_kind or reaction or known_a or shared_b or hinted
     # a firmly stated other kind counts against the join; an unsure one is neutral
     kind_term = 0.15 if kindish else (-0.05 if firm else 0.0)
     headline = 0.25 * max(terms, 0.6 * terms_ov)

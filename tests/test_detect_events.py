@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from detection.events import extract, index_keys, lookup_keys, similarity
+from detection.events import EventFeatures, extract, index_keys, lookup_keys, similarity
 from detection.watch import load_default_watch
 
 W = load_default_watch()
@@ -61,3 +62,18 @@ def test_a_firm_act_days_after_a_critical_event_in_another_language_stays_apart(
                      "families_position", 5)
     assert similarity(W, same_day, handover)[0] >= W.join_threshold
     assert similarity(W, families, handover)[0] == 0.0
+
+
+def test_the_models_hint_counts_as_the_developments_kind_and_nothing_else() -> None:
+    ret = feats("Japanese man held in North Korea for 47 years flies home",
+                "A Japanese man who disappeared from a fishing port in 1979 returned to Japan on Tuesday after 47 "
+                "years in North Korea, landing at Haneda airport.", "repatriation")
+    town = feats("In Sakata, a harbour town that kept a chair empty celebrates",
+                 "Neighbours hung banners along the fish market on Wednesday for the man North Korea held for "
+                 "decades. The town on Japan's coast kept a chair empty at every festival.", "background", 4)
+    plain, _ = similarity(W, town, ret)
+    assert plain < W.join_threshold
+    hinted, detail = similarity(W, replace(town, hint="repatriation"), ret)
+    assert hinted >= W.join_threshold and detail["hint"] == "repatriation"
+    assert similarity(W, replace(town, hint="talks_or_contact"), ret)[0] == plain
+    assert EventFeatures.from_json(replace(town, hint="repatriation").to_json()).hint == "repatriation"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy.orm import Session
 
 from bench.train_kinds import TRAIN_SETS, examples, train
 from detection import kindmodel
 from detection.kindmodel import KindModel, load, model_for, model_lead, ngrams, save
 from detection.kinds import decide
 from detection.watch import load_default_watch
+from storage.db import make_engine, upgrade
+from tests.detect_world import store_text
 
 W = load_default_watch()
 
@@ -123,3 +127,49 @@ def test_the_model_never_promotes_a_kind_the_rules_did_not_find() -> None:
     res = decide(W, title, body, _toy(f"{title} {body}", "pyongyang_response", ("background", "pyongyang_response")))
     assert res.vote is not None and res.vote.kind == "pyongyang_response" and res.vote.probability > 0.9
     assert res.kind == decide(W, title, body, None).kind != "pyongyang_response"
+
+
+def test_an_explainer_reports_no_act_but_carries_the_models_reading() -> None:
+    title = "Analysis: what Pyongyang's answer to Takaichi leaves open"
+    body = "North Korea's foreign ministry said on Monday it would consider talks with Japan on its own terms."
+    assert decide(W, title, body, None).vote is None
+    res = decide(W, title, body, _toy(f"{title} {body}", "pyongyang_response"))
+    assert res.kind == W.default_kind and res.hit is None
+    assert res.explanation()["rejected"][0]["blocked"] == "explainer headline"
+    assert res.vote is not None and res.vote.kind == "pyongyang_response"
+
+
+RETURN_TITLE = "Japanese man held in North Korea for 47 years returns home"
+RETURN_BODY = ("A Japanese man abducted to North Korea in 1979 returned to Japan on Tuesday after 47 years, "
+               "landing at Haneda airport with his brother at his side.")
+HOMETOWN_TITLE = "In Sakata, a harbour town that kept a chair empty celebrates"
+HOMETOWN_BODY = ("Neighbours hung banners along the fish market on Wednesday for the fisherman who went missing "
+                 "in 1979 and turned up in North Korea. The town on Japan's coast had kept a chair empty for him "
+                 "at every festival.")
+
+
+@pytest.mark.parametrize("model_on", [True, False])
+def test_the_models_reading_of_a_lead_without_an_act_lines_it_up_with_its_event(
+    model_on: bool, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a hometown piece the day after a return names no act a rule knows: it stays background and
+    # alerts nothing either way, but the model's reading (a return) lets it join the return
+    path = tmp_path / "toy.npz"
+    save(path, _toy(f"{RETURN_TITLE} {HOMETOWN_TITLE} {HOMETOWN_BODY}", "repatriation", ("background", "repatriation")))
+    monkeypatch.setenv(kindmodel.ENV_MODEL, str(path) if model_on else "off")
+    when = datetime(2027, 2, 16, 3, tzinfo=UTC)
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    with Session(engine) as s, s.begin():
+        ret = store_text(s, "https://w.example/return", RETURN_TITLE, RETURN_BODY, when, when + timedelta(hours=2))
+        town = store_text(s, "https://r.example/sakata", HOMETOWN_TITLE, HOMETOWN_BODY, when + timedelta(days=1),
+                          when + timedelta(days=1, hours=2))
+    engine.dispose()
+    assert ret.kind == "repatriation" and ret.is_new
+    assert town.relevant and town.explanation["kind"]["kind"] == W.default_kind
+    if model_on:
+        assert town.development_id == ret.development_id and town.kind == "repatriation" and not town.is_new
+        assert town.explanation["candidates"][0]["hint"] == "repatriation"
+    else:
+        # a development of its own, of a kind that never alerts
+        assert town.development_id != ret.development_id and town.kind == W.default_kind
