@@ -18,15 +18,20 @@ class Relevance:
 
 
 def relevance(topic: TopicSpec, title: str, text: str) -> Relevance:
-    """On topic when the query matches title+body and the focus terms are in the lead or repeated."""
+    """On topic when the query matches title+body, the focus terms are in the lead or repeated and no
+    excluded subject is in the lead."""
     title = clean_title(title)
     ok, terms = topic.parsed.evaluate(f"{title}\n{text}")
     if not ok:
         return Relevance(False, (), "topic query does not match")
+    sents = content_sentences(title, text)
+    if topic.parsed_exclude is not None:
+        hit, excluded = topic.parsed_exclude.evaluate("\n".join([title, *sents[: topic.exclude_sentences]]))
+        if hit:
+            return Relevance(False, (), f"excluded subject in the lead: {', '.join(excluded)}")
     focus = topic.parsed_focus
     if focus is None:
         return Relevance(True, terms, "topic query matches")
-    sents = content_sentences(title, text)
     lead = "\n".join([title, *sents[: topic.lead_sentences]])
     if focus.evaluate(lead)[0]:
         return Relevance(True, terms, "topic query matches; focus terms in the lead")

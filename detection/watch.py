@@ -30,14 +30,18 @@ class _Strict(BaseModel):
 
 
 class TopicSpec(_Strict):
-    """Relevance: ``query`` over title+body; ``focus`` must be prominent (lead or repeated)."""
+    """Relevance: ``query`` over title+body; ``focus`` must be prominent (lead or repeated); ``exclude``
+    must not be in the headline or the first ``exclude_sentences`` sentences (a keyword trap's subject;
+    a mention further down is only that)."""
 
     query: str
     focus: str | None = None
+    exclude: str | None = None
     lead_sentences: int = 6
+    exclude_sentences: int = 3
     focus_min_sentences: int = 2
 
-    @field_validator("query", "focus")
+    @field_validator("query", "focus", "exclude")
     @classmethod
     def _parses(cls, v: str | None) -> str | None:
         if v is not None:
@@ -56,6 +60,11 @@ class TopicSpec(_Strict):
     def parsed_focus(self) -> Query | None:
         """The parsed focus query, if any."""
         return parse(self.focus) if self.focus else None
+
+    @cached_property
+    def parsed_exclude(self) -> Query | None:
+        """The parsed exclude query, if any."""
+        return parse(self.exclude) if self.exclude else None
 
 
 class EntitySpec(_Strict):

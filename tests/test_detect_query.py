@@ -5,10 +5,15 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from detection.errors import QuerySyntaxError
 from detection.query import And, Not, Or, Term, parse
+from detection.relevance import relevance
 from detection.terms import compiled, fold
+from detection.watch import TopicSpec, load_default_watch
+
+W = load_default_watch()
 
 
 def test_precedence_and_implicit_and() -> None:
@@ -58,3 +63,22 @@ def test_hidden_terms_count_for_the_query() -> None:
     q = parse('"Kim Jong Un" AND Kim AND NOT Jong-il')
     assert q.evaluate("Kim Jong Un spoke")[0]
     assert not q.evaluate("Kim Jong-il spoke")[0]
+
+
+def test_an_excluded_subject_in_the_lead_is_off_topic_but_a_passing_mention_is_not() -> None:
+    body = ("Qatar is ready to host meetings between Japanese and North Korean officials in Doha and to carry "
+            "messages to Pyongyang on the abductions, its prime minister said after talks with Sanae Takaichi.\n\n"
+            "Officials in Tokyo said the offer would be studied.\n\n"
+            "Doha has hosted talks on Afghanistan.\n\n"
+            "It also mediated between Israel and Hamas and helped free hostages held in Gaza.")
+    on = relevance(W.topic, "Qatar offers to carry messages between Japan and North Korea", body)
+    assert on.relevant, on.reason
+    trap = relevance(W.topic, "Israeli hostage families meet Japan's abductee families in Tokyo",
+                     "Relatives of Israelis held by Hamas in Gaza met families of Japanese abducted by North Korea.")
+    assert not trap.relevant and trap.reason.startswith("excluded subject in the lead")
+    assert "Israel*" in trap.reason
+
+
+def test_a_watch_with_a_broken_exclude_query_is_refused() -> None:
+    with pytest.raises(ValidationError, match="invalid query"):
+        TopicSpec(query="abduct*", exclude="(UFO OR")
