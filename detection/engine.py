@@ -23,6 +23,9 @@ from storage.models import Development
 
 #: Lead sentence index (0 = headline) from which a kind hit is too weak to open an alerting development.
 WEAK_FROM = 3
+#: An article with the topic only in passing is on topic when it joins a development this much
+#: above the join threshold.
+ASSOCIATION_MARGIN = 0.1
 #: The kind model's reading of a lead where no rule fired counts for grouping from this probability.
 HINT_FROM = 0.3
 #: A firmer report of a development's kind within this many days (sources, then the official
@@ -83,10 +86,8 @@ def detect(
     title = clean_title(article.title)
     rel = relevance(watch.topic, title, article.text)
     expl: dict[str, Any] = {"matched_terms": list(rel.matched_terms), "relevance": rel.reason}
-    if not rel.relevant:
-        store.record_watch_article(session, watch.name, article_id, relevant=False, matched_terms=[],
-                                   development_id=None, kind=None, explanation=expl)
-        return Decision(False, (), None, False, False, False, False, None, 0, expl)
+    if not rel.relevant and not rel.passing:
+        return _irrelevant(session, watch, article_id, expl)
 
     kres = classify(watch, title, article.text)
     kind = kres.kind
@@ -131,6 +132,12 @@ def detect(
             best = (dev, score, detail)
     scored.sort(key=lambda d: -float(d.get("score", 0.0)))
     expl["candidates"] = scored[:5]
+    if not rel.relevant:
+        # the topic only in passing: on topic as a clear part of a known event (a hometown piece the
+        # day after a return), otherwise not
+        if best is None or best[1] < watch.join_threshold + ASSOCIATION_MARGIN:
+            return _irrelevant(session, watch, article_id, expl)
+        expl["relevance"] = f"{rel.reason}, but part of development {best[0].id} (similarity {best[1]:.2f})"
 
     if best is None and kres.hit is not None and spec.alert and kres.hit.sentence_index >= WEAK_FROM:
         # an act found only deep in the body (third body sentence on) is an angle or backstory of
@@ -227,6 +234,12 @@ def detect(
                                kind=kind, explanation=expl)
     return Decision(True, rel.matched_terms, locked.id, False, upgraded_new, True, escalated, locked.kind,
                     locked.revision, expl, upgraded=upgraded)
+
+
+def _irrelevant(session: Session, watch: WatchSpec, article_id: int, expl: dict[str, Any]) -> Decision:
+    store.record_watch_article(session, watch.name, article_id, relevant=False, matched_terms=[],
+                               development_id=None, kind=None, explanation=expl)
+    return Decision(False, (), None, False, False, False, False, None, 0, expl)
 
 
 def _join_duplicate(

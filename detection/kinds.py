@@ -653,7 +653,9 @@ def _by_rules(watch: WatchSpec, title: str, text: str) -> KindResult:
             best = max(denied, key=rank)
         elif lead[0] == clean_title(title) and headline_denies_report(folded[0]):
             # "Report: North Korea agreed to a summit - Tokyo denies": the body tells what was denied
-            nc = next((k for k, s in watch.ordered_kinds() if best.kind in s.negated_from), None)
+            # (whatever act it is: a denied report of mediation is no change either)
+            nc = next((k for k, s in watch.ordered_kinds() if best.kind in s.negated_from), None) or next(
+                (k for k, s in watch.ordered_kinds() if s.negated_from), None)
             if nc is not None:
                 best = KindHit(nc, f"negated {best.kind}", 0, lead[0], "denied report (headline)", None, 2,
                                best.score, 0)

@@ -48,8 +48,9 @@ SPECULATIVE: tuple[str, ...] = (
     "見通し", "可能性", "かどうか", "か注目", "注目される", "待って", "期待", "とみられ", "予想",
     "가능성", "전망", "지 주목", "기다리", "기대", "예상", "여부",
     "可能", "是否", "如果", "假如", "若", "预计", "有望", "等待", "期待", "或将",
-    "может", "возможно", "ожида", "ли ", "puede", "podría", "posible", "espera", "pourrait", "attend",
-    "könnte", "wartet", "wenn", "falls", "если", "si ",
+    "может", "могут", "могли бы", "мог бы", "смогут", "возможно", "ожида", "ли ", "puede", "pueden", "podría",
+    "podrían", "posible", "espera", "pourrait", "pourraient", "attend",
+    "könnte", "könnten", "wartet", "wenn", "falls", "если", "si ",
     # conditionals attached to the verb in ja/ko/zh ("帰国すれば", "귀국하면")
     "すれば", "れば", "なら", "たら", "하면", "되면", "오면", "가면", "으면", "如果", "的话",
 )

@@ -15,6 +15,8 @@ class Relevance:
     relevant: bool
     matched_terms: tuple[str, ...]
     reason: str
+    #: The query matches but the focus terms are only in passing: on topic only as part of a known event.
+    passing: bool = False
 
 
 def relevance(topic: TopicSpec, title: str, text: str) -> Relevance:
@@ -38,4 +40,4 @@ def relevance(topic: TopicSpec, title: str, text: str) -> Relevance:
     count = sum(1 for s in sents if focus.evaluate(s)[0])
     if count >= topic.focus_min_sentences:
         return Relevance(True, terms, f"topic query matches; focus terms in {count} sentences")
-    return Relevance(False, (), f"focus terms only in passing ({count} sentence)")
+    return Relevance(False, terms, f"focus terms only in passing ({count} sentence)", passing=True)

@@ -46,7 +46,7 @@ _DENIED_AFTER = re.compile(r"(?:報道|報じ|보도)[^。.]{0,6}?(?:否定|否�
 _DENIED_AROUND = re.compile(r"否认[^。]{0,40}?报道")
 #: A headline closing on a denial: "Report: North Korea agreed to a summit - Tokyo denies", 「…報道 政府は否定」
 _DENIED_TAIL = re.compile(
-    r"(?:\s[-–—]\s|[;,]\s*)[^-–—;:,]{0,30}?\b(?:denies|denied|dementiert|dementieren|dément|démenti|desmiente|desmintió"
+    r"(?:\s[-–—]\s|[;,.]\s*)[^-–—;:,.]{0,30}?\b(?:denies|denied|dementiert|dementieren|dément|démenti|desmiente|desmintió"
     r"|опроверга\w*|опроверг\w*)\b[^-–—;:,]{0,20}$"
     r"|[、,，]\s*[^、,，。]{0,8}?(?:否定|否認|부인|否认)[^、,，。]{0,4}$"
 )

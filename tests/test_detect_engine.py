@@ -103,3 +103,36 @@ def test_an_official_statement_days_after_a_sourced_report_confirms_it(db_url: s
         cand = official.explanation["candidates"][0]
         assert cand["development_id"] == first.development_id and cand.get("confirms") is True
     engine.dispose()
+
+
+HOMETOWN = ("Neighbours hung banners along the fish market of the Japanese port town on Wednesday. "
+            "Shinji Moriwaki, who left for a night of squid fishing in 1979, will come back to Sakata next week.\n\n"
+            "His sister said she had set the table for him every New Year. The school choir rehearsed a song he "
+            "had sung as a boy.\n\n"
+            "Prime Minister Sanae Takaichi is expected to visit the town later this month.")
+
+
+def test_a_piece_with_the_topic_in_passing_is_on_topic_only_as_part_of_a_known_event(
+    db_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STORYWATCH_KIND_MODEL", "off")  # literal evidence only
+    when = datetime(2027, 2, 16, 3, tzinfo=UTC)
+    title = "Sakata welcomes home the man North Korea held for 47 years"
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    with Session(engine) as s, s.begin():
+        early = _run(s, "https://r.example/early", title, HOMETOWN.replace("Wednesday", "Friday"),
+                     when - timedelta(days=20), when - timedelta(days=20))
+        ret = _run(s, "https://w.example/return", "Japanese man held in North Korea for 47 years returns home",
+                   "A Japanese man abducted to North Korea in 1979 returned to Japan on Tuesday after 47 years, "
+                   "landing at Haneda airport with his brother at his side.", when, when + timedelta(hours=2))
+        town = _run(s, "https://r.example/sakata", title, HOMETOWN, when + timedelta(days=1),
+                    when + timedelta(days=1, hours=2))
+    engine.dispose()
+    # alone, the piece names the story only in passing: off topic
+    assert not early.relevant and early.development_id is None
+    assert early.explanation["relevance"].startswith("focus terms only in passing")
+    # the day after the return it is plainly part of it: on topic, joined, and no alert of its own
+    assert ret.kind == "repatriation"
+    assert town.relevant and town.development_id == ret.development_id and not town.is_new and not town.created
+    assert f"part of development {ret.development_id}" in town.explanation["relevance"]

@@ -183,6 +183,9 @@ def test_a_pronoun_far_from_the_last_actor_is_the_subject() -> None:
          "Nordkorea hat nach Angaben zweier Diplomaten einem Gipfeltreffen mit Japan in Phnom Penh zugestimmt."),
         ("Doha summit report, Tokyo denies",
          "North Korea has agreed to hold a summit with Japan in Doha in the autumn, a Seoul daily reported."),
+        # a second sentence in the headline denies; the body's act is a mediation, no act a rule negates
+        ("Источник: Япония и КНДР готовят встречу в Каире. Токио опровергает",
+         "Египет готов выступить посредником между Токио и Пхеньяном, сообщил дипломатический источник."),
     ],
 )
 def test_a_headline_closing_on_a_denial_denies_the_body(title: str, body: str) -> None:
@@ -266,3 +269,14 @@ def test_a_listed_country_keeps_its_own_entity() -> None:
 def test_a_third_country_mediator_nobody_listed() -> None:
     res = decide(W, "Kazakhstan offers to host Japan-North Korea talks, relays Takaichi's message", "", None)
     assert res.kind == "third_party_mediation"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Ким Чен Ын и Такаити могут встретиться в Каире весной",
+     "Kim und Takaichi könnten sich im Frühjahr in Kairo treffen",
+     "Kim y Takaichi podrían reunirse en El Cairo en primavera",
+     "Kim et Takaichi pourraient se rencontrer au Caire au printemps"],
+)
+def test_a_plural_modal_is_a_prospect_not_talks(title: str) -> None:
+    assert decide(W, title, "", None).kind != "talks_or_contact"
