@@ -280,3 +280,16 @@ def test_a_third_country_mediator_nobody_listed() -> None:
 )
 def test_a_plural_modal_is_a_prospect_not_talks(title: str) -> None:
     assert decide(W, title, "", None).kind != "talks_or_contact"
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [("조선민주주의인민공화국 외무성 대변인 조선중앙통신사 기자의 질문에 대답",
+      "(평양 3월 2일발 조선중앙통신) 외무성 대변인은 일본수상의 회담제안과 관련하여 기자가 제기한 질문에 "
+      "다음과 같이 대답하였다."),
+     ("Foreign ministry statement",
+      "The Democratic People's Republic of Korea rejected the Japanese prime minister's summit proposal on Monday, "
+      "its foreign ministry said.")],
+)
+def test_state_media_name_their_state_in_full(title: str, body: str) -> None:
+    assert decide(W, title, body, None).kind == "pyongyang_response"
