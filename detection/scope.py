@@ -83,6 +83,12 @@ class Scope:
         return ""
 
 
+#: A quote right after a CJK cue noun that says there is none of it: 回答「現時点でない」 ("answer: none
+#: for now"), 답변 "아직 없다"
+_NONE_QUOTE = re.compile(r"[はも]?\s?[「\"“](?:現時点で|今のところ|現在|まだ|いまだ|아직|현재)?\s?(?:は|も)?\s?"
+                         r"(?:ない|なし|無い|없다|없어|없음|没有)[」\"”]")
+
+
 def _cjk_clause_end(after: str, spaces: int) -> int:
     """Where the clause after a CJK cue ends: the first boundary, skipping ``spaces`` word spaces."""
     for i, ch in enumerate(after):
@@ -142,6 +148,7 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     quotative (と, -다고) or colon, and, in a headline, an earlier predicate of the same subject
     ("X says A is not B, halts aid") keep their negation and modality to themselves.
     """
+    none = _NONE_QUOTE.match(sentence, cue_end)  # read before quotes are masked
     sentence = _mask_quotes(sentence, cue_start, cue_end)
     cjk = is_cjk(sentence[cue_start:cue_end]) or is_cjk(sentence[max(0, cue_start - 3):cue_start])
     lo = actor_start if actor_start is not None and actor_start < cue_start else cue_start
@@ -166,6 +173,8 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     if cjk:
         # post-verbal negation/modality attaches to the verb: stop at the clause boundary
         after = after[: _cjk_clause_end(after, _HANGUL_WORDS if _HANGUL.search(sentence[cue_start:cue_end]) else 0)]
+        if none:
+            after += " " + none.group(0)  # the quote is the noun's predicate
     cue = sentence[cue_start:cue_end]
     # CJK negation is post-verbal (or a prefix such as 未/不 right before the cue)
     local = sentence[max(0, cue_start - 2):cue_start] + cue + " " + after if cjk else before

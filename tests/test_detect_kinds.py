@@ -293,3 +293,21 @@ def test_a_plural_modal_is_a_prospect_not_talks(title: str) -> None:
 )
 def test_state_media_name_their_state_in_full(title: str, body: str) -> None:
     assert decide(W, title, body, None).kind == "pyongyang_response"
+
+
+def test_a_traveller_back_from_pyongyang_is_no_returned_abductee() -> None:
+    back = decide(W, "Un émissaire, de retour de Pyongyang, parle d'un sommet",
+                  "De retour de Pyongyang, l'émissaire a assuré que la Japonaise enlevée en 1978 était en vie.", None)
+    assert back.kind != "repatriation"
+    home = decide(W, "Enlevée en 1978, une Japonaise est de retour au Japon",
+                  "La Japonaise enlevée par la Corée du Nord en 1978 est de retour au Japon depuis mardi.", None)
+    assert home.kind == "repatriation"
+
+
+@pytest.mark.parametrize("title", ["北朝鮮からの回答「現時点でない」　官房長官", "北朝鮮からの回答「ない」 官房長官"])
+def test_a_quote_saying_there_is_none_negates_the_noun_before_it(title: str) -> None:
+    assert decide(W, title, "", None).kind == "no_change_status"
+
+
+def test_a_quote_with_a_negated_verb_is_still_the_statement() -> None:
+    assert decide(W, "北朝鮮が談話「対話を拒否しない」 日本の提案に", "", None).kind == "pyongyang_response"
