@@ -508,14 +508,15 @@ def classify(watch: WatchSpec, title: str, text: str) -> KindResult:
 def decide(watch: WatchSpec, title: str, text: str, model: KindModel | None) -> KindResult:
     """``classify`` with the given kind model (None: the rules alone)."""
     headline = fold(clean_title(title))
-    usable = model is not None and set(model.classes) <= set(watch.kinds)
+    if model is not None and not set(model.classes) <= set(watch.kinds):
+        model = None  # a model of another watch's kinds has nothing to say here
     if _EXPLAINER.search(headline):
         # explainers, Q&As, anniversary and look-back pieces recount events; they report none (the
         # model's reading still tells grouping which event an analysis is about)
-        vote = model.vote(model_lead(title, text)) if model is not None and usable else None
+        vote = model.vote(model_lead(title, text)) if model is not None else None
         return KindResult(watch.default_kind, None, ({"kind": "*", "blocked": "explainer headline"},), vote=vote)
     res = _by_rules(watch, title, text)
-    if model is not None and usable:
+    if model is not None:
         res = _second_opinion(watch, res, model.vote(model_lead(title, text)))
     claimed = _claimed_side(watch, headline)
     if claimed is not None and watch.kinds[res.kind].alert and claimed in watch.kinds[res.kind].acting_sides():
