@@ -484,17 +484,17 @@ def expected_alerts(watch: WatchSpec, outcomes: list[Outcome]) -> dict[str, Row]
 def alert_mistakes(watch: WatchSpec, outcomes: list[Outcome], fired: list[Fired]) -> list[str]:
     """Event-level alert errors as the scorer counts them (for --verbose): wrong, duplicate and missed alerts."""
     expected = expected_alerts(watch, outcomes)
-    lines, seen = [], set()
+    lines, seen, good = [], set(), set()
     for f in (f for f in fired if f.why == "new"):
         ev, r = f.row["event"], f.row
+        if ev in expected and expected[ev]["kind"] == f.kind:
+            good.add(ev)
         if ev in seen:
             lines.append(f"ALERT-DUPLICATE {r['id']} {ev} {f.kind} {r['title'][:70]!r}")
         elif ev not in expected or expected[ev]["kind"] != f.kind:
             want = expected[ev]["kind"] if ev in expected else f"none ({r['kind'] or 'off-topic'})"
             lines.append(f"ALERT-WRONG {r['id']} {ev} got={f.kind} want={want} {r['title'][:70]!r}")
         seen.add(ev)
-    good = {f.row["event"] for f in fired if f.why == "new" and f.row["event"] in expected
-            and expected[f.row["event"]]["kind"] == f.kind}
     for ev, r in expected.items():
         if ev not in good:
             lines.append(f"ALERT-MISSED {r['id']} {ev} {r['kind']} {r['title'][:70]!r}")

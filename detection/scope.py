@@ -148,7 +148,7 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     quotative (と, -다고) or colon, and, in a headline, an earlier predicate of the same subject
     ("X says A is not B, halts aid") keep their negation and modality to themselves.
     """
-    none = _NONE_QUOTE.match(sentence, cue_end)  # read before quotes are masked
+    raw = sentence
     sentence = _mask_quotes(sentence, cue_start, cue_end)
     cjk = is_cjk(sentence[cue_start:cue_end]) or is_cjk(sentence[max(0, cue_start - 3):cue_start])
     lo = actor_start if actor_start is not None and actor_start < cue_start else cue_start
@@ -173,6 +173,7 @@ def analyse(sentence: str, actor_start: int | None, cue_start: int, cue_end: int
     if cjk:
         # post-verbal negation/modality attaches to the verb: stop at the clause boundary
         after = after[: _cjk_clause_end(after, _HANGUL_WORDS if _HANGUL.search(sentence[cue_start:cue_end]) else 0)]
+        none = _NONE_QUOTE.match(raw, cue_end)  # the quote itself, before it was masked
         if none:
             after += " " + none.group(0)  # the quote is the noun's predicate
     cue = sentence[cue_start:cue_end]
