@@ -16,6 +16,7 @@ from typing import Any
 
 from detection import lexicon
 from detection.entities import entity_index
+from detection.eventdate import event_day
 from detection.terms import compiled, fold, is_cjk
 from detection.text import clean_title, content_sentences
 from detection.watch import KindSpec, WatchSpec
@@ -26,6 +27,8 @@ BUCKET_DAYS = 2
 STRONGEST = 3
 FIRM = 2
 _YEAR = re.compile(r"(?<!\d)(19[7-9]\d|20[0-3]\d)(?!\d)")
+#: Sentences of the body read for the day a look-back piece names (see detection.eventdate).
+DATE_SENTENCES = 5
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _STOP = frozenset(
@@ -223,8 +226,14 @@ def extract(watch: WatchSpec, title: str, text: str, kind: str, when: datetime,
     concepts = frozenset(m.entity for m in ments if m.type == "concept")
     distinct = frozenset(m.entity for m in head_ments if watch.entities[m.entity].distinct)
     years = frozenset(int(y) for y in _YEAR.findall(head))
+    # a look-back piece ("On January 28, the lamp was on ...") is dated by the day its lead names; a
+    # report that nothing has happened (yet) is about the day it says so
+    spec = watch.kinds.get(kind)
+    day = when.date()
+    if spec is None or spec.alert or kind == watch.default_kind:
+        day = event_day(" \n ".join([title, *sents[:DATE_SENTENCES]]), day, watch.group_window_days)
     return EventFeatures(
-        kind, entities, concepts, distinct, frozenset(headline_terms(head)), years, when.date(), frozenset(also),
+        kind, entities, concepts, distinct, frozenset(headline_terms(head)), years, day, frozenset(also),
         compiled(lexicon.REACTION).any(fold(head)), strength, hint,
     )
 

@@ -130,6 +130,11 @@ DENIED_REPORT: tuple[str, ...] = (
     "dismisses report", "dismissed report", "rejects report", "rejected report",
     "dément", "dementi", "desmiente", "desmintió", "dementiert", "опроверг",
 )
+# The subject's own verb denying what follows: "Tokyo denies secret summit deal", "Tokio niega una
+# cumbre" (a watch whose actor's denial is itself the act names these verbs among that kind's cues).
+DENIES: tuple[str, ...] = (
+    "denies", "denied", "niega", "negó", "bestreitet", "bestritt", "отрицает", "отрицают", "отрицал*", "nie avoir",
+)
 # Reaction markers: the lead reacts to an event reported before ("a day after", "welcomed").
 REACTION: tuple[str, ...] = (
     "a day after", "day after", "days after", "after meeting", "after their meeting", "in response to",

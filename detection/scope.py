@@ -50,6 +50,8 @@ _DENIED_TAIL = re.compile(
     r"|опроверга\w*|опроверг\w*)\b[^-–—;:,]{0,20}$"
     r"|[、,，]\s*[^、,，。]{0,8}?(?:否定|否認|부인|否认)[^、,，。]{0,4}$"
 )
+#: A clause or a coordinated predicate starting between a denial and a later cue.
+_NEXT_PREDICATE = re.compile(r"[,;:]|\b(?:and|but|while|then|und|aber|et|mais|y|pero|и|но)\b")
 _FIRST_SINCE = re.compile(r"\bfirst\b[^.;]*$")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 #: Korean writes spaces between words: a predicate's endings and auxiliaries ("담화 낼 가능성",
@@ -117,7 +119,14 @@ def _denied_report(sentence: str, actor_start: int | None, cue_start: int, cue_e
     """``denied report`` when the predicate is what a denied report told of ("Tokyo denies report X agreed")."""
     if not cjk:
         head = sentence[: actor_start if actor_start is not None and actor_start < cue_start else cue_start]
-        return "denied report" if _first(lexicon.DENIED_REPORT, head) else ""
+        if _first(lexicon.DENIED_REPORT, head) or _first(lexicon.DENIES, head):
+            return "denied report"
+        # the subject denies the act ("Tokio niega una cumbre secreta"); a cue that is itself the
+        # denial ("North Korea denies ...") has nothing between
+        own = sentence[actor_start:cue_start] if actor_start is not None and actor_start < cue_start else ""
+        hits = compiled(lexicon.DENIES).find(own)
+        # ... unless a second predicate follows the denial ("denied the report and agreed to talks")
+        return "denied report" if hits and not _NEXT_PREDICATE.search(own, hits[0].end) else ""
     if any(m.start() >= cue_end for m in _DENIED_AFTER.finditer(sentence)) or any(
             m.start() <= cue_start and cue_end <= m.end() for m in _DENIED_AROUND.finditer(sentence)):
         return "denied report"

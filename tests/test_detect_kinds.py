@@ -196,6 +196,19 @@ def test_a_headline_closing_on_a_denial_denies_the_body(title: str, body: str) -
 def test_a_subject_denying_is_no_denied_report() -> None:
     # North Korea denying something is its own statement, not a report denied by Tokyo
     assert decide(W, "North Korea denies Japan's claim on abductees, says issue closed", "", None).kind == "pyongyang_response"
+    assert decide(W, "North Korea denies receiving Takaichi's letter", "", None).kind == "pyongyang_response"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Tokio niega una cumbre secreta pactada con Pionyang en Almaty",
+     "Tokyo denies secret summit deal with Pyongyang in Almaty",
+     "Токио отрицает тайную договорённость о саммите с Пхеньяном"],
+)
+def test_a_subject_denying_the_act_reports_no_act(title: str) -> None:
+    # the headline's own verb is the denial: what follows did not happen, whoever the rules see acting
+    res = decide(W, title, "", None)
+    assert not W.kinds[res.kind].alert, res
 
 
 @pytest.mark.parametrize(
