@@ -26,8 +26,11 @@ _POSITION_WEIGHT = (3.0, 2.0, 1.5, 1.2, 1.0, 1.0)
 # Where the kind model overrules the rules (see _second_opinion; nine kinds, chance is 0.11).
 # Chosen leave-one-set-out (bench/loso.py: each hand-written set replayed with a model that never
 # saw it); re-checked on ten sets in session 6: the doubt bound is flat from 0.20 to 0.35 (0.15
-# lets one more trap through), the switch bound loses recall at 0.10 and 0.20.
-_SWITCH_FROM = 0.30
+# lets one more trap through), the switch bound loses recall at 0.10 and 0.20. Session 9, sixteen
+# sets: 0.30 let two Russian items on a Kazakh envoy carrying Takaichi's letter "to Pyongyang"
+# become replies at p 0.33; 0.35 keeps them mediation and changes no other set; 0.40 loses a
+# correct switch in heldout16.
+_SWITCH_FROM = 0.35
 _SWITCH_KIND_BELOW = 0.15
 _DOUBT_KIND_BELOW = 0.30
 
