@@ -82,3 +82,31 @@ def test_an_excluded_subject_in_the_lead_is_off_topic_but_a_passing_mention_is_n
 def test_a_watch_with_a_broken_exclude_query_is_refused() -> None:
     with pytest.raises(ValidationError, match="invalid query"):
         TopicSpec(query="abduct*", exclude="(UFO OR")
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("能登さん帰国 めど立たず 北朝鮮側から連絡なし",
+         "北朝鮮で暮らしていることが分かった能登正夫さんの帰国について、官房長官は10日、日程はまだ決まっていないと述べた。"
+         "北朝鮮側からの連絡はないという。"),
+        ("Evening news: Masao Noto comes home",
+         "ANCHOR: After 47 years in North Korea, Masao Noto came home to Japan tonight. "
+         "He landed at Haneda on a charter flight and was met by his brother."),
+        ("Diputados japoneses y una delegación norcoreana se reúnen en Almaty",
+         "Un grupo de diputados japoneses se reunió el jueves en Almaty con una delegación norcoreana, "
+         "en las primeras conversaciones entre ambas partes en años."),
+    ],
+)
+def test_a_homecoming_and_a_spanish_adjective_are_on_topic(title: str, text: str) -> None:
+    # a returnee's homecoming names no abduction; "norcoreana" is North Korea's adjective. On topic
+    # alone, or (a homecoming naming neither talks nor abductions) as part of a known event
+    res = relevance(W.topic, title, text)
+    assert res.relevant or res.passing, res
+
+
+def test_the_1959_repatriation_programme_is_no_homecoming() -> None:
+    # Koreans leaving Japan for North Korea (帰国事業) is another story, whatever words it shares
+    res = relevance(W.topic, "帰国事業訴訟　原告が北朝鮮の資産差し押さえ検討",
+                    "在日朝鮮人の帰国事業で北朝鮮に渡った原告らが、北朝鮮の資産の差し押さえを検討している。")
+    assert not res.relevant and not res.passing
