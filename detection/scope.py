@@ -118,12 +118,13 @@ def _first(terms: tuple[str, ...], text: str) -> str:
 def _denied_report(sentence: str, actor_start: int | None, cue_start: int, cue_end: int, cjk: bool) -> str:
     """``denied report`` when the predicate is what a denied report told of ("Tokyo denies report X agreed")."""
     if not cjk:
-        head = sentence[: actor_start if actor_start is not None and actor_start < cue_start else cue_start]
+        subject = actor_start if actor_start is not None and actor_start < cue_start else None
+        head = sentence[: cue_start if subject is None else subject]
         if _first(lexicon.DENIED_REPORT, head) or _first(lexicon.DENIES, head):
             return "denied report"
         # the subject denies the act ("Tokio niega una cumbre secreta"); a cue that is itself the
         # denial ("North Korea denies ...") has nothing between
-        own = sentence[actor_start:cue_start] if actor_start is not None and actor_start < cue_start else ""
+        own = "" if subject is None else sentence[subject:cue_start]
         hits = compiled(lexicon.DENIES).find(own)
         # ... unless a second predicate follows the denial ("denied the report and agreed to talks")
         return "denied report" if hits and not _NEXT_PREDICATE.search(own, hits[0].end) else ""
