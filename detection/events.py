@@ -312,8 +312,10 @@ def similarity(watch: WatchSpec, a: EventFeatures, b: EventFeatures) -> tuple[fl
         elif kb.severity == "critical" and terms < 0.34 and not a.reaction:
             # a decisive event's aftermath (families react, sanctions eased) is an act of its own
             # unless the headline is shared, the article's lead reports the act itself, or its
-            # kind is only an angle of a same-script write-up's later sentence
-            veto = firm and not (known_a or b.kind in a.also or (cross_script and gap <= 1))
+            # kind is only an angle of a same-script write-up's later sentence. A lead recalling
+            # the event counts only on its day: a headline act days later is news of its own
+            recalls = b.kind in a.also and not (a.strength >= STRONGEST and gap >= 1)
+            veto = firm and not (known_a or recalls or (cross_script and gap <= 1))
         if veto:
             return 0.0, {"veto": f"kind {a.kind} vs {b.kind}", "terms": round(terms, 3)}
     # a lesser-kind piece whose lead also reports the development's kind reacts to that event

@@ -140,6 +140,25 @@ def test_a_reaction_piece_joins_a_decisive_event_but_a_new_act_after_it_does_not
     assert similarity(W, act, reply)[0] < W.join_threshold
 
 
+def test_a_headline_act_days_after_a_decisive_event_is_its_own_even_if_the_lead_recalls_it() -> None:
+    ret = _feats("Japanese woman missing for 44 years returns from North Korea",
+                 "A Japanese woman who vanished in 1982 returned to Japan from North Korea on Thursday, landing "
+                 "at Haneda airport.", 18)
+    assert ret.kind == "repatriation"
+    # three days on, the families take a new position; their lead recalls the return as its occasion
+    same_day = _feats("Abductees' families welcome return, demand answers on the 12",
+                      "The families of Japanese abducted by North Korea demanded answers on the 12 on Thursday, "
+                      "hours after a woman missing since 1982 returned to Japan.", 18)
+    position = _feats("Abductees' families say they will oppose a summit without new answers on the 12",
+                      "The families of Japanese abducted by North Korea decided on Sunday to oppose a summit "
+                      "unless Pyongyang gives new answers on the 12. A woman missing since 1982 returned to Japan "
+                      "on Thursday.",
+                      21)
+    assert position.kind == same_day.kind == "families_position" and "repatriation" in position.also
+    assert similarity(W, same_day, ret)[0] >= W.join_threshold  # the same day: an angle of the return
+    assert similarity(W, position, ret)[0] < W.join_threshold
+
+
 def test_a_stale_development_does_not_alert_on_escalation(tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'stale.db'}"
     upgrade(url)
